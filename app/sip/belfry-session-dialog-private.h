@@ -1,0 +1,12 @@
+#pragma once
+
+#include <belle-sip/belle-sip.h>
+
+#include "belfry-session-dialog.h"
+
+G_BEGIN_DECLS
+
+BelfrySessionDialog *belfry_session_dialog_new        (belle_sip_dialog_t  *dialog);
+belle_sip_dialog_t  *belfry_session_dialog_get_dialog (BelfrySessionDialog *self);
+
+G_END_DECLS

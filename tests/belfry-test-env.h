@@ -1,0 +1,10 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+void belfry_test_init (int    *argc,
+                       char ***argv);
+
+G_END_DECLS

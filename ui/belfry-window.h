@@ -1,0 +1,13 @@
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define BELFRY_TYPE_WINDOW (belfry_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (BelfryWindow, belfry_window, BELFRY, WINDOW, AdwApplicationWindow)
+
+BelfryWindow *belfry_window_new (GtkApplication *application);
+
+G_END_DECLS

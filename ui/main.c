@@ -1,0 +1,23 @@
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "belfry-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (BelfryApplication) application = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_set_application_name ("Belfry");
+
+  application = belfry_application_new ();
+  return g_application_run (G_APPLICATION (application), argc, argv);
+}
