@@ -69,6 +69,9 @@ struct _BelfryUserAgent {
   belle_sip_listener_t *listener;
   belle_sip_listening_point_t *udp;
   belle_sip_listening_point_t *tcp;
+  /* The ClientOps of live client transactions, freed at the latest when
+   * the user agent stops (belle-sip frees application data never). */
+  GHashTable *ops;
 };
 
 G_DEFINE_FINAL_TYPE (BelfryUserAgent, belfry_user_agent, G_TYPE_OBJECT)
@@ -76,7 +79,10 @@ G_DEFINE_FINAL_TYPE (BelfryUserAgent, belfry_user_agent, G_TYPE_OBJECT)
 /* What hangs on a client transaction as its application data. */
 typedef struct {
   const BelfryClientCallbacks *callbacks;
+  /* Held until the final response; after a 2xx to an INVITE, only
+   * weakly, so that a late forked 2xx still reaches a live owner. */
   GObject *owner;
+  GWeakRef weak_owner;
   guint auth_attempts;
 } ClientOp;
 
@@ -93,7 +99,23 @@ static void
 client_op_free (ClientOp *op)
 {
   g_clear_object (&op->owner);
+  g_weak_ref_clear (&op->weak_owner);
   g_free (op);
+}
+
+static GObject *
+client_op_dup_owner (ClientOp *op)
+{
+  return op->owner != NULL ? g_object_ref (op->owner) : g_weak_ref_get (&op->weak_owner);
+}
+
+static void
+forget_op (BelfryUserAgent                *self,
+           belle_sip_client_transaction_t *transaction,
+           ClientOp                       *op)
+{
+  belle_sip_transaction_set_application_data (BELLE_SIP_TRANSACTION (transaction), NULL);
+  g_hash_table_remove (self->ops, op);
 }
 
 static void
@@ -216,9 +238,10 @@ fail_op (ClientOp                       *op,
          const char                     *message)
 {
   g_autoptr (GError) error = g_error_new_literal (BELFRY_SIP_ERROR, code, message);
+  g_autoptr (GObject) owner = client_op_dup_owner (op);
 
-  if (op->callbacks->failure != NULL)
-    op->callbacks->failure (op->owner, transaction, error);
+  if (op->callbacks->failure != NULL && owner != NULL)
+    op->callbacks->failure (owner, transaction, error);
 }
 
 static gboolean
@@ -242,7 +265,7 @@ retry_with_credentials (BelfryUserAgent                *self,
   /* The op moves to the new transaction; the old one forgets it. */
   belle_sip_transaction_set_application_data (BELLE_SIP_TRANSACTION (transaction), NULL);
   belle_sip_transaction_set_application_data (BELLE_SIP_TRANSACTION (retry), op);
-  if (op->callbacks->retried != NULL)
+  if (op->callbacks->retried != NULL && op->owner != NULL)
     op->callbacks->retried (op->owner, transaction, retry);
   belle_sip_client_transaction_send_request (retry);
   return TRUE;
@@ -255,6 +278,7 @@ on_response_event (void                             *user_ctx,
   BelfryUserAgent *self = user_ctx;
   belle_sip_client_transaction_t *transaction = belle_sip_response_event_get_client_transaction (event);
   belle_sip_response_t *response = belle_sip_response_event_get_response (event);
+  GObject *owner;
   ClientOp *op;
   int status;
 
@@ -269,13 +293,27 @@ on_response_event (void                             *user_ctx,
   if ((status == 401 || status == 407) && retry_with_credentials (self, op, transaction, response))
     goto out;
 
-  if (op->callbacks->response == NULL)
-    goto out;
+  owner = client_op_dup_owner (op);
+  if (op->callbacks->response != NULL && owner != NULL)
+    op->callbacks->response (owner, transaction, response,
+                             belle_sip_response_event_get_dialog (event));
+  g_clear_object (&owner);
 
-  g_object_ref (op->owner);
-  op->callbacks->response (op->owner, transaction, response,
-                           belle_sip_response_event_get_dialog (event));
-  g_object_unref (op->owner);
+  /* A final response ends what a transaction means to its owner; the
+   * transaction itself lingers (Timer K, or RFC 6026's Accepted state) to
+   * absorb retransmissions and must not keep the owner alive meanwhile.
+   * An INVITE's owner may still hear of forked 2xx while it lives. */
+  if (status >= 200) {
+    if (status < 300 && strcmp (belle_sip_request_get_method (
+          belle_sip_transaction_get_request (BELLE_SIP_TRANSACTION (transaction))), "INVITE") == 0) {
+      if (op->owner != NULL) {
+        g_weak_ref_set (&op->weak_owner, op->owner);
+        g_clear_object (&op->owner);
+      }
+    } else {
+      forget_op (self, transaction, op);
+    }
+  }
 
 out:
   belfry_sip_loop_wake ();
@@ -288,8 +326,10 @@ on_timeout (void                            *user_ctx,
   belle_sip_client_transaction_t *transaction = belle_sip_timeout_event_get_client_transaction (event);
   ClientOp *op = transaction ? belle_sip_transaction_get_application_data (BELLE_SIP_TRANSACTION (transaction)) : NULL;
 
-  if (op != NULL)
+  if (op != NULL) {
     fail_op (op, transaction, BELFRY_SIP_ERROR_TIMEOUT, "The peer did not answer in time");
+    forget_op (user_ctx, transaction, op);
+  }
 
   belfry_sip_loop_wake ();
 }
@@ -304,9 +344,11 @@ on_io_error (void                             *user_ctx,
     belle_sip_client_transaction_t *transaction = BELLE_SIP_CLIENT_TRANSACTION (source);
     ClientOp *op = belle_sip_transaction_get_application_data (BELLE_SIP_TRANSACTION (transaction));
 
-    if (op != NULL)
+    if (op != NULL) {
       fail_op (op, transaction, BELFRY_SIP_ERROR_TRANSPORT,
                "The request could not be sent to the peer");
+      forget_op (user_ctx, transaction, op);
+    }
   }
 
   belfry_sip_loop_wake ();
@@ -322,10 +364,8 @@ on_transaction_terminated (void                                           *user_
   if (transaction != NULL) {
     ClientOp *op = belle_sip_transaction_get_application_data (BELLE_SIP_TRANSACTION (transaction));
 
-    if (op != NULL) {
-      belle_sip_transaction_set_application_data (BELLE_SIP_TRANSACTION (transaction), NULL);
-      client_op_free (op);
-    }
+    if (op != NULL)
+      forget_op (user_ctx, transaction, op);
   }
 
   belfry_sip_loop_wake ();
@@ -431,6 +471,8 @@ check_port_free (const char      *address,
 static void
 close_listening_points (BelfryUserAgent *self)
 {
+  g_hash_table_remove_all (self->ops);
+
   if (self->provider != NULL) {
     belle_sip_provider_remove_sip_listener (self->provider, self->listener);
     if (self->udp != NULL)
@@ -649,6 +691,7 @@ belfry_user_agent_finalize (GObject *object)
   BelfryUserAgent *self = BELFRY_USER_AGENT (object);
 
   g_clear_pointer (&self->identity, belfry_name_addr_unref);
+  g_hash_table_unref (self->ops);
   g_free (self->listen_address);
   g_free (self->username);
 
@@ -775,6 +818,7 @@ static void
 belfry_user_agent_init (BelfryUserAgent *self)
 {
   self->no_answer_timeout = 60;
+  self->ops = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) client_op_free, NULL);
 }
 
 /**
@@ -1112,6 +1156,7 @@ belfry_user_agent_send_in_dialog (BelfryUserAgent                *self,
 
   op->callbacks = callbacks;
   op->owner = g_object_ref (owner);
+  g_hash_table_add (self->ops, op);
   belle_sip_transaction_set_application_data (BELLE_SIP_TRANSACTION (transaction), op);
   belle_sip_client_transaction_send_request (transaction);
 }

@@ -1,0 +1,5 @@
+#include "config.h"
+
+#include "belfry-media-error.h"
+
+G_DEFINE_QUARK (belfry-media-error-quark, belfry_media_error)

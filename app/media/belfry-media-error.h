@@ -1,0 +1,27 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define BELFRY_MEDIA_ERROR (belfry_media_error_quark ())
+
+/**
+ * BelfryMediaError:
+ * @BELFRY_MEDIA_ERROR_FAILED: a failure with no better code
+ * @BELFRY_MEDIA_ERROR_CLOSED: the handler was closed and is not used again
+ * @BELFRY_MEDIA_ERROR_STREAM: the audio stream could not be set up or started
+ *
+ * Error codes of the %BELFRY_MEDIA_ERROR domain. A session description
+ * that cannot be used is reported as %BELFRY_SIP_ERROR_NOT_ACCEPTABLE, so
+ * that the session answers it with 488.
+ */
+typedef enum {
+  BELFRY_MEDIA_ERROR_FAILED,
+  BELFRY_MEDIA_ERROR_CLOSED,
+  BELFRY_MEDIA_ERROR_STREAM,
+} BelfryMediaError;
+
+GQuark belfry_media_error_quark (void);
+
+G_END_DECLS
