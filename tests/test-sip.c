@@ -433,6 +433,37 @@ test_incoming_accepted (Fixture       *fixture,
 }
 
 static void
+on_dtmf (BelfrySession *session,
+         char           digit,
+         GString       *digits)
+{
+  g_string_append_c (digits, digit);
+}
+
+static gboolean
+invited (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return fixture->invitation != NULL;
+}
+
+static void
+test_incoming_dtmf_info (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr (BelfrySipp) sipp = NULL;
+  g_autoptr (GString) digits = g_string_new (NULL);
+
+  fixture->incoming_plan = 0;
+  sipp = start_sipp_client (fixture, "uac-dtmf-info.xml");
+  g_assert_true (belfry_test_wait_until (invited, fixture, 10000));
+  g_signal_connect (fixture->invitation, "dtmf", G_CALLBACK (on_dtmf), digits);
+  g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
+  g_assert_cmpstr (digits->str, ==, "5#");
+}
+
+static void
 test_incoming_rejected (Fixture       *fixture,
                         gconstpointer  data)
 {
@@ -497,6 +528,182 @@ test_port_taken (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&second));
 }
 
+typedef struct {
+  GSocket *socket;
+  GString *received;
+} Probe;
+
+static gboolean
+probe_readable (GSocket      *socket,
+                GIOCondition  condition,
+                gpointer      data)
+{
+  Probe *probe = data;
+  char buffer[65536];
+  gssize n = g_socket_receive (socket, buffer, sizeof buffer - 1, NULL, NULL);
+
+  if (n > 0)
+    g_string_append_len (probe->received, buffer, n);
+  return n > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+probe_has_status_line (gpointer data)
+{
+  Probe *probe = data;
+
+  return strstr (probe->received->str, "SIP/2.0 ") != NULL &&
+         strstr (probe->received->str, "\r\n\r\n") != NULL;
+}
+
+/* Sends @message raw over UDP or TCP and returns what came back within
+ * @timeout_ms. */
+static char *
+send_raw (Fixture    *fixture,
+          const char *message,
+          gsize       length,
+          guint       timeout_ms)
+{
+  gboolean tcp = g_str_equal (fixture->variant->transport, "t1");
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (fixture->variant->address);
+  g_autoptr (GSocketAddress) target = g_inet_socket_address_new (inet, (guint16) belfry_user_agent_get_port (fixture->user_agent));
+  g_autoptr (GSocket) socket = NULL;
+  g_autoptr (GSource) source = NULL;
+  g_autoptr (GError) error = NULL;
+  Probe probe = { NULL, g_string_new (NULL) };
+  gsize sent = 0;
+
+  socket = g_socket_new (g_inet_address_get_family (inet), tcp ? G_SOCKET_TYPE_STREAM : G_SOCKET_TYPE_DATAGRAM,
+                         tcp ? G_SOCKET_PROTOCOL_TCP : G_SOCKET_PROTOCOL_UDP, &error);
+  g_assert_no_error (error);
+  g_socket_set_blocking (socket, FALSE);
+  probe.socket = socket;
+
+  if (tcp) {
+    g_socket_set_blocking (socket, TRUE);
+    g_socket_set_timeout (socket, 5);
+    g_assert_true (g_socket_connect (socket, target, NULL, &error));
+    g_assert_no_error (error);
+    while (sent < length) {
+      gssize n = g_socket_send (socket, message + sent, length - sent, NULL, &error);
+
+      if (n <= 0)
+        break;
+      sent += (gsize) n;
+    }
+    g_clear_error (&error);
+    g_socket_set_blocking (socket, FALSE);
+  } else {
+    g_socket_send_to (socket, target, message, length, NULL, &error);
+    g_assert_no_error (error);
+  }
+
+  source = g_socket_create_source (socket, G_IO_IN, NULL);
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) probe_readable, &probe, NULL);
+  g_source_attach (source, NULL);
+  belfry_test_wait_until (probe_has_status_line, &probe, timeout_ms);
+  g_source_destroy (source);
+
+  return g_string_free (probe.received, FALSE);
+}
+
+static char *
+request_without (Fixture    *fixture,
+                 const char *method,
+                 const char *omitted,
+                 const char *body)
+{
+  g_autoptr (GString) request = g_string_new (NULL);
+  const char *transport = g_str_equal (fixture->variant->transport, "t1") ? "TCP" : "UDP";
+  int port = belfry_user_agent_get_port (fixture->user_agent);
+  static guint counter;
+
+  counter++;
+  g_string_append_printf (request, "%s sip:belfry@127.0.0.1:%d SIP/2.0\r\n", method, port);
+  if (g_strcmp0 (omitted, "Via") != 0)
+    g_string_append_printf (request, "Via: SIP/2.0/%s 127.0.0.1:9;rport;branch=z9hG4bK-bad-%u\r\n", transport, counter);
+  if (g_strcmp0 (omitted, "From") != 0)
+    g_string_append_printf (request, "From: <sip:mallory@127.0.0.1>;tag=bad%u\r\n", counter);
+  if (g_strcmp0 (omitted, "To") != 0)
+    g_string_append_printf (request, "To: <sip:belfry@127.0.0.1:%d>\r\n", port);
+  if (g_strcmp0 (omitted, "Call-ID") != 0)
+    g_string_append_printf (request, "Call-ID: bad-%u@127.0.0.1\r\n", counter);
+  if (g_strcmp0 (omitted, "CSeq") != 0)
+    g_string_append_printf (request, "CSeq: 1 %s\r\n", method);
+  if (g_strcmp0 (omitted, "Contact") != 0)
+    g_string_append_printf (request, "Contact: <sip:mallory@127.0.0.1:9;transport=%s>\r\n", transport);
+  g_string_append (request, "Max-Forwards: 70\r\n");
+  if (body != NULL)
+    g_string_append_printf (request, "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+                            strlen (body), body);
+  else
+    g_string_append (request, "Content-Length: 0\r\n\r\n");
+
+  return g_string_free (g_steal_pointer (&request), FALSE);
+}
+
+static void
+test_malformed (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char *garbage[] = {
+    "\x00\xff\xfe garbage \x01\x02\r\n\r\n",
+    "INVITE\r\n\r\n",
+    "SIP/2.0 200 OK\r\nVia: nonsense\r\n\r\n",
+    "INVITE sip:belfry@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP\r\nContent-Length: 99999\r\n\r\nshort",
+    "OPTIONS sip:belfry@127.0.0.1 SIP/7.0\r\nCSeq: x OPTIONS\r\nFrom: <<<\r\n\r\n",
+  };
+  g_autoptr (BelfrySipp) sipp = NULL;
+  g_autoptr (GString) huge = g_string_new ("OPTIONS sip:belfry@127.0.0.1 SIP/2.0\r\nX-Huge: ");
+
+  for (guint i = 0; i < G_N_ELEMENTS (garbage); i++) {
+    g_autofree char *reply = send_raw (fixture, garbage[i], strlen (garbage[i]), 300);
+
+    g_test_message ("garbage %u answered: %.40s", i, reply);
+  }
+
+  /* As large as a datagram can be; larger still over TCP. */
+  for (guint i = 0; i < (g_str_equal (fixture->variant->transport, "t1") ? 200000 : 65000); i++)
+    g_string_append_c (huge, 'x');
+  g_string_append (huge, "\r\n\r\n");
+  g_free (send_raw (fixture, huge->str, huge->len, 300));
+
+  /* RFC 3261 section 8.2.2: a request that misses a mandatory header is
+   * answered 400 (belle-sip answers those it can route back). */
+  {
+    const char *mandatory[] = { "Call-ID", "CSeq", "From", "To" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (mandatory); i++) {
+      g_autofree char *request = request_without (fixture, "OPTIONS", mandatory[i], NULL);
+      g_autofree char *reply = send_raw (fixture, request, strlen (request), 2000);
+
+      g_test_message ("without %s: %.60s", mandatory[i], reply);
+      g_assert_true (g_str_has_prefix (reply, "SIP/2.0 400"));
+    }
+  }
+
+  /* An INVITE whose offer is not SDP is refused, not accepted. */
+  {
+    g_autofree char *request = NULL;
+    g_autofree char *reply = NULL;
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    fixture->incoming_plan = 0;
+    request = request_without (fixture, "INVITE", NULL, "this is not SDP\r\n");
+    reply = send_raw (fixture, request, strlen (request), 2000);
+    while (fixture->invitation == NULL && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, FALSE);
+    g_assert_nonnull (fixture->invitation);
+    wait_state (BELFRY_SESSION (fixture->invitation), BELFRY_SESSION_STATE_TERMINATED, 5000);
+  }
+
+  /* And the user agent still works. */
+  sipp = start_sipp_client (fixture, "uac-options.xml");
+  g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
+  g_clear_pointer (&sipp, belfry_sipp_free);
+  test_outgoing_answered (fixture, data);
+}
+
 static void
 add (const char    *path,
      const Variant *variant,
@@ -528,10 +735,12 @@ main (int   argc,
     { "blind-transfer", test_blind_transfer },
     { "incoming-accepted", test_incoming_accepted },
     { "incoming-rejected", test_incoming_rejected },
+    { "incoming-dtmf-info", test_incoming_dtmf_info },
     { "incoming-unhandled-busy", test_incoming_unhandled_busy },
     { "incoming-cancelled", test_incoming_cancelled },
     { "options", test_options },
     { "port-taken", test_port_taken },
+    { "malformed", test_malformed },
   };
 
   belfry_test_init (&argc, &argv);

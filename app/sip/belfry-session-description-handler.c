@@ -37,6 +37,17 @@ default_send_dtmf (BelfrySessionDescriptionHandler *self,
 static void
 belfry_session_description_handler_default_init (BelfrySessionDescriptionHandlerInterface *iface)
 {
+  /**
+   * BelfrySessionDescriptionHandler::dtmf-received:
+   * @self: the handler
+   * @digit: the digit, one of `0123456789*#ABCD`
+   *
+   * The peer sent a digit in the media (RFC 4733). Emitted on the main
+   * context.
+   */
+  g_signal_new ("dtmf-received", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0,
+                NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_CHAR);
+
   iface->has_description = default_has_description;
   iface->rollback_description = default_rollback_description;
   iface->send_dtmf = default_send_dtmf;

@@ -60,6 +60,7 @@ enum {
   SIGNAL_MESSAGE,
   SIGNAL_REFER,
   SIGNAL_SIP_NOTIFY,
+  SIGNAL_DTMF,
   N_SIGNALS
 };
 
@@ -1026,6 +1027,174 @@ follow_refer (BelfrySession         *self,
   belfry_session_invite_async (call, NULL, NULL, referred_call_done_cb, g_object_ref (self));
 }
 
+/* The digit of an INFO with application/dtmf-relay ("Signal=5",
+ * "Duration=160", one a line) or application/dtmf (the digit alone). */
+static char
+dtmf_info_digit (const char *content_type,
+                 const char *body)
+{
+  g_auto (GStrv) lines = NULL;
+
+  if (content_type == NULL || body == NULL)
+    return 0;
+
+  if (g_ascii_strncasecmp (content_type, "application/dtmf-relay", 22) == 0) {
+    lines = g_strsplit_set (body, "\r\n", -1);
+    for (guint i = 0; lines[i] != NULL; i++) {
+      g_auto (GStrv) pair = g_strsplit (lines[i], "=", 2);
+
+      if (pair[0] != NULL && pair[1] != NULL &&
+          g_ascii_strcasecmp (g_strstrip (pair[0]), "Signal") == 0) {
+        const char *value = g_strstrip (pair[1]);
+
+        return strlen (value) == 1 && strchr ("0123456789*#ABCDabcd", value[0]) ? g_ascii_toupper (value[0]) : 0;
+      }
+    }
+  } else if (g_ascii_strncasecmp (content_type, "application/dtmf", 16) == 0) {
+    g_autofree char *value = g_strstrip (g_strdup (body));
+
+    if (strlen (value) == 1 && strchr ("0123456789*#ABCDabcd", value[0]))
+      return g_ascii_toupper (value[0]);
+  }
+
+  return 0;
+}
+
+static void
+receive_dtmf_info (BelfrySession         *self,
+                   BelfryIncomingRequest *incoming)
+{
+  char digit = dtmf_info_digit (belfry_incoming_request_get_content_type (incoming),
+                                belfry_incoming_request_get_body (incoming));
+
+  if (digit != 0)
+    g_signal_emit (self, signals[SIGNAL_DTMF], 0, digit);
+}
+
+/* ---- DTMF we send ---- */
+
+typedef struct {
+  char *tones;
+  guint next;
+} DtmfSend;
+
+static void
+dtmf_send_free (DtmfSend *data)
+{
+  g_free (data->tones);
+  g_free (data);
+}
+
+static void send_next_dtmf_info (GTask *task);
+
+static void
+dtmf_info_done_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!belfry_session_info_finish (BELFRY_SESSION (object), result, &error)) {
+    g_task_return_error (task, error);
+    return;
+  }
+
+  send_next_dtmf_info (g_steal_pointer (&task));
+}
+
+/* SIP INFO carries one digit a request, one request at a time. */
+static void
+send_next_dtmf_info (GTask *task)
+{
+  BelfrySession *self = g_task_get_source_object (task);
+  DtmfSend *data = g_task_get_task_data (task);
+  g_autofree char *body = NULL;
+  char digit = data->tones[data->next++];
+
+  if (digit == '\0') {
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
+  }
+
+  body = g_strdup_printf ("Signal=%c\r\nDuration=160\r\n", digit);
+  belfry_session_info_async (self, "application/dtmf-relay", body, g_task_get_cancellable (task),
+                             dtmf_info_done_cb, task);
+}
+
+/**
+ * belfry_session_send_dtmf_async:
+ * @self: an established session
+ * @tones: digits among `0123456789*#ABCD`
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once every digit went out
+ * @user_data: data for @callback
+ *
+ * Sends digits in the media (RFC 4733) when the peer accepted
+ * telephone-event, otherwise one SIP INFO (`application/dtmf-relay`) a
+ * digit.
+ */
+void
+belfry_session_send_dtmf_async (BelfrySession       *self,
+                                const char          *tones,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  BelfrySessionPrivate *priv = belfry_session_get_instance_private (self);
+  g_autoptr (GTask) task = NULL;
+  DtmfSend *data;
+
+  g_return_if_fail (BELFRY_IS_SESSION (self));
+  g_return_if_fail (tones != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, belfry_session_send_dtmf_async);
+
+  for (const char *p = tones; *p; p++) {
+    if (strchr ("0123456789*#ABCD", g_ascii_toupper (*p)) == NULL) {
+      g_task_return_new_error (task, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT,
+                               "“%c” is not a DTMF digit", *p);
+      return;
+    }
+  }
+
+  if (priv->state != BELFRY_SESSION_STATE_ESTABLISHED) {
+    g_task_return_new_error (task, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_STATE,
+                             "DTMF needs an established session");
+    return;
+  }
+
+  if (priv->handler != NULL && belfry_session_description_handler_send_dtmf (priv->handler, tones)) {
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
+
+  data = g_new0 (DtmfSend, 1);
+  data->tones = g_ascii_strup (tones, -1);
+  g_task_set_task_data (task, data, (GDestroyNotify) dtmf_send_free);
+  send_next_dtmf_info (g_steal_pointer (&task));
+}
+
+/**
+ * belfry_session_send_dtmf_finish:
+ * @self: a session
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE once every digit was sent (and, by INFO, answered 2xx)
+ */
+gboolean
+belfry_session_send_dtmf_finish (BelfrySession  *self,
+                                 GAsyncResult   *result,
+                                 GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 void
 belfry_session_receive_request (BelfrySession                  *self,
                                 belle_sip_server_transaction_t *transaction,
@@ -1064,6 +1233,9 @@ belfry_session_receive_request (BelfrySession                  *self,
 
   if (strcmp (method, "NOTIFY") == 0 && take_refer_notify (self, incoming))
     goto out;
+
+  if (strcmp (method, "INFO") == 0)
+    receive_dtmf_info (self, incoming);
 
   if (!belfry_session_emit_request (self, signal_id, incoming) &&
       !belfry_incoming_request_get_answered (incoming)) {
@@ -1716,6 +1888,18 @@ belfry_session_class_init (BelfrySessionClass *klass)
     g_signal_new ("sip-notify", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   g_signal_accumulator_true_handled, NULL, NULL,
                   G_TYPE_BOOLEAN, 1, BELFRY_TYPE_INCOMING_REQUEST);
+
+  /**
+   * BelfrySession::dtmf:
+   * @self: the session
+   * @digit: the digit, one of `0123456789*#ABCD`
+   *
+   * The peer sent a digit, in the media (RFC 4733) or in SIP INFO
+   * (`application/dtmf-relay`), whichever it used.
+   */
+  signals[SIGNAL_DTMF] =
+    g_signal_new ("dtmf", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_CHAR);
 }
 
 static void
@@ -1835,6 +2019,14 @@ belfry_session_set_replacee (BelfrySession *self,
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REPLACEE]);
 }
 
+static void
+on_handler_dtmf (BelfrySessionDescriptionHandler *handler,
+                 char                             digit,
+                 BelfrySession                   *self)
+{
+  g_signal_emit (self, signals[SIGNAL_DTMF], 0, digit);
+}
+
 void
 belfry_session_set_session_description_handler (BelfrySession                   *self,
                                                 BelfrySessionDescriptionHandler *handler)
@@ -1843,8 +2035,15 @@ belfry_session_set_session_description_handler (BelfrySession                   
 
   g_return_if_fail (BELFRY_IS_SESSION (self));
 
-  if (g_set_object (&priv->handler, handler))
-    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SESSION_DESCRIPTION_HANDLER]);
+  if (priv->handler == handler)
+    return;
+
+  if (priv->handler != NULL)
+    g_signal_handlers_disconnect_by_func (priv->handler, on_handler_dtmf, self);
+  g_set_object (&priv->handler, handler);
+  if (handler != NULL)
+    g_signal_connect_object (handler, "dtmf-received", G_CALLBACK (on_handler_dtmf), self, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SESSION_DESCRIPTION_HANDLER]);
 }
 
 guint

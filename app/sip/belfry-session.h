@@ -173,5 +173,13 @@ void     belfry_session_message_async  (BelfrySession       *self,
 gboolean belfry_session_message_finish (BelfrySession  *self,
                                         GAsyncResult   *result,
                                         GError        **error);
+void     belfry_session_send_dtmf_async  (BelfrySession       *self,
+                                          const char          *tones,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean belfry_session_send_dtmf_finish (BelfrySession  *self,
+                                          GAsyncResult   *result,
+                                          GError        **error);
 
 G_END_DECLS

@@ -188,6 +188,28 @@ handle_new_invite (BelfryUserAgent                *self,
   g_signal_emit (self, signals[SIGNAL_INVITE], 0, invitation);
 }
 
+/* RFC 3261 section 8.1.1 lists the headers every request carries;
+ * belle-sip lets some requests without them through. Returns the reason
+ * of a 400, or NULL. */
+static const char *
+missing_mandatory_header (belle_sip_request_t *request)
+{
+  belle_sip_message_t *message = BELLE_SIP_MESSAGE (request);
+  belle_sip_header_cseq_t *cseq = belle_sip_message_get_header_by_type (message, belle_sip_header_cseq_t);
+
+  if (belle_sip_message_get_header_by_type (message, belle_sip_header_call_id_t) == NULL)
+    return "Missing Call-ID";
+  if (belle_sip_message_get_header_by_type (message, belle_sip_header_from_t) == NULL)
+    return "Missing From";
+  if (belle_sip_message_get_header_by_type (message, belle_sip_header_to_t) == NULL)
+    return "Missing To";
+  if (cseq == NULL)
+    return "Missing CSeq";
+  if (g_strcmp0 (belle_sip_header_cseq_get_method (cseq), belle_sip_request_get_method (request)) != 0)
+    return "CSeq method does not match";
+  return NULL;
+}
+
 static void
 on_request_event (void                            *user_ctx,
                   const belle_sip_request_event_t *event)
@@ -202,7 +224,15 @@ on_request_event (void                            *user_ctx,
 
   g_object_ref (self);
 
-  if (strcmp (method, "CANCEL") == 0) {
+  if (strcmp (method, "ACK") != 0 && missing_mandatory_header (request) != NULL) {
+    belle_sip_response_t *response = belle_sip_response_create_from_request (request, 400);
+
+    belle_sip_response_set_reason_phrase (response, missing_mandatory_header (request));
+    if (transaction == NULL)
+      belle_sip_provider_send_response (self->provider, response);
+    else
+      belle_sip_server_transaction_send_response (transaction, response);
+  } else if (strcmp (method, "CANCEL") == 0) {
     handle_cancel (self, transaction, request);
   } else if (binding != NULL && binding->owner != NULL) {
     if (transaction == NULL && strcmp (method, "ACK") != 0)
