@@ -1,0 +1,6 @@
+#!/bin/sh
+# Runs a UI test as a person's session would have it: a private D-Bus
+# session bus and a real X server (Xvfb), both gone when the test ends.
+set -eu
+export GSK_RENDERER=cairo GTK_A11Y=none ADW_DISABLE_PORTAL=1 NO_AT_BRIDGE=1
+exec dbus-run-session -- xvfb-run --auto-servernum --server-args="-screen 0 1280x1024x24" "$@"
