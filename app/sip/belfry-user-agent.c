@@ -591,7 +591,8 @@ user_agent_start (BelfryUserAgent  *self,
     return FALSE;
   }
 
-  self->provider = (belle_sip_provider_t *) belle_sip_object_ref (belle_sip_stack_create_provider (self->stack, self->udp));
+  /* Unlike most belle-sip constructors, this one hands over a reference. */
+  self->provider = belle_sip_stack_create_provider (self->stack, self->udp);
   belle_sip_provider_add_listening_point (self->provider, self->tcp);
   self->listener = belle_sip_listener_create_from_callbacks (&listener_callbacks, self);
   belle_sip_provider_add_sip_listener (self->provider, self->listener);
