@@ -440,6 +440,121 @@ on_dtmf (BelfrySession *session,
   g_string_append_c (digits, digit);
 }
 
+static char *
+password_cb (BelfryUserAgent *user_agent,
+             const char      *realm,
+             const char      *username,
+             gpointer         data)
+{
+  g_assert_cmpstr (realm, ==, "belfry.test");
+  g_assert_cmpstr (username, ==, "belfry");
+  return g_strdup ("s3cret");
+}
+
+static void
+test_outgoing_auth (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr (BelfrySipp) sipp = start_sipp_server (fixture, "uas-auth.xml");
+  g_autoptr (BelfrySession) call = new_call (fixture);
+  g_autoptr (GError) error = NULL;
+
+  /* sipp checks the digest of the second INVITE. */
+  belfry_user_agent_set_username (fixture->user_agent, "belfry");
+  belfry_user_agent_set_password_func (fixture->user_agent, password_cb, NULL, NULL);
+  invite (call, NULL, &error);
+  g_assert_no_error (error);
+  hang_up (call);
+  g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
+  belfry_test_assert_finalized (g_steal_pointer (&call), 3000);
+}
+
+static void
+test_cancel_race (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr (BelfrySipp) sipp = start_sipp_server (fixture, "uas-cancel-race.xml");
+  g_autoptr (BelfrySession) call = new_call (fixture);
+  g_autoptr (GAsyncResult) invited_result = NULL;
+  g_autoptr (GAsyncResult) cancelled = NULL;
+  g_autoptr (GError) error = NULL;
+
+  belfry_session_invite_async (call, NULL, NULL, store_result_cb, &invited_result);
+  wait_state (call, BELFRY_SESSION_STATE_ESTABLISHING, 10000);
+  belfry_inviter_cancel_async (BELFRY_INVITER (call), NULL, store_result_cb, &cancelled);
+
+  /* The peer answered 200 to the INVITE anyway: we ACK it and send BYE,
+   * which sipp waits for. */
+  g_assert_false (belfry_session_invite_finish (call, wait_result (&invited_result, 10000), &error));
+  g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_CANCELLED);
+  g_assert_true (belfry_inviter_cancel_finish (BELFRY_INVITER (call), wait_result (&cancelled, 10000), NULL));
+  g_assert_cmpint (belfry_session_get_state (call), ==, BELFRY_SESSION_STATE_TERMINATED);
+  g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
+  g_clear_object (&invited_result);
+  g_clear_object (&cancelled);
+  belfry_test_assert_finalized (g_steal_pointer (&call), 3000);
+}
+
+static void
+test_forked_answers (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr (BelfrySipp) sipp = start_sipp_server (fixture, "uas-fork.xml");
+  g_autoptr (BelfrySession) call = new_call (fixture);
+  g_autoptr (GError) error = NULL;
+
+  /* Two 200s with different tags: the first is the call, the second
+   * gets ACK and BYE, which sipp waits for before it ends the first. */
+  invite (call, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (belfry_session_dialog_get_remote_tag (belfry_session_get_dialog (call)), "SIPpTag01"));
+  wait_state (call, BELFRY_SESSION_STATE_TERMINATED, 10000);
+  g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
+  belfry_test_assert_finalized (g_steal_pointer (&call), 3000);
+}
+
+static void
+test_incoming_expires (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr (BelfrySipp) sipp = NULL;
+
+  /* Ringing, never answered; the INVITE says Expires: 1, so 487. */
+  fixture->incoming_plan = 1;
+  sipp = start_sipp_client (fixture, "uac-expires.xml");
+  g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
+  wait_state (BELFRY_SESSION (fixture->invitation), BELFRY_SESSION_STATE_TERMINATED, 2000);
+}
+
+static void
+test_incoming_no_answer (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr (BelfrySipp) sipp = NULL;
+
+  fixture->incoming_plan = 1;
+  belfry_user_agent_set_no_answer_timeout (fixture->user_agent, 1);
+  sipp = start_sipp_client (fixture, "uac-no-answer.xml");
+  g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
+  wait_state (BELFRY_SESSION (fixture->invitation), BELFRY_SESSION_STATE_TERMINATED, 2000);
+}
+
+static void
+test_incoming_reinvite (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr (BelfrySipp) sipp = NULL;
+
+  /* The peer holds us (we answer recvonly), then offers only PCMA, which
+   * the handler cannot take (488); the call goes on until its BYE. */
+  fixture->incoming_plan = 0;
+  sipp = start_sipp_client (fixture, "uac-reinvite.xml");
+  g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
+  wait_state (BELFRY_SESSION (fixture->invitation), BELFRY_SESSION_STATE_TERMINATED, 2000);
+  g_assert_cmpstr (belfry_test_sdh_get_remote_direction (BELFRY_TEST_SDH (
+    belfry_session_get_session_description_handler (BELFRY_SESSION (fixture->invitation)))), ==, "sendonly");
+}
+
 static gboolean
 invited (gpointer data)
 {
@@ -741,6 +856,12 @@ main (int   argc,
     { "options", test_options },
     { "port-taken", test_port_taken },
     { "malformed", test_malformed },
+    { "outgoing-auth", test_outgoing_auth },
+    { "cancel-race", test_cancel_race },
+    { "forked-answers", test_forked_answers },
+    { "incoming-expires", test_incoming_expires },
+    { "incoming-no-answer", test_incoming_no_answer },
+    { "incoming-reinvite", test_incoming_reinvite },
   };
 
   belfry_test_init (&argc, &argv);
