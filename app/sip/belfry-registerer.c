@@ -253,8 +253,10 @@ drop_refresher (BelfryRegisterer *self)
   /* The next REGISTER continues this one's CSeq. */
   transaction = belle_sip_refresher_get_transaction (self->refresher);
   if (transaction != NULL) {
-    belle_sip_request_t *request = belle_sip_transaction_get_request (BELLE_SIP_TRANSACTION (transaction));
-    belle_sip_header_cseq_t *cseq = request ? belle_sip_message_get_header_by_type (request, belle_sip_header_cseq_t) : NULL;
+    belle_sip_request_t *request =
+      belle_sip_transaction_get_request (BELLE_SIP_TRANSACTION (transaction));
+    belle_sip_header_cseq_t *cseq =
+      request ? belle_sip_message_get_header_by_type (request, belle_sip_header_cseq_t) : NULL;
 
     if (cseq != NULL)
       self->cseq = MAX (self->cseq, belle_sip_header_cseq_get_seq_number (cseq));
@@ -333,7 +335,11 @@ registration_failed (BelfryRegisterer *self,
 {
   g_autoptr (GError) task_error = g_error_copy (error);
 
-  g_message ("Registration failed: %s", error->message);
+  /* A registrar that stays down fails every minute: say it once. */
+  if (self->failures == 0)
+    g_message ("Registration failed: %s", error->message);
+  else
+    g_debug ("registration failed again: %s", error->message);
 
   drop_refresher (self);
   self->failures++;
@@ -395,10 +401,13 @@ registered (BelfryRegisterer *self)
 static gboolean
 password_was_missing (belle_sip_refresher_t *refresher)
 {
-  for (const belle_sip_list_t *l = belle_sip_refresher_get_auth_events (refresher); l != NULL; l = l->next) {
+  const belle_sip_list_t *events = belle_sip_refresher_get_auth_events (refresher);
+
+  for (const belle_sip_list_t *l = events; l != NULL; l = l->next) {
     const belle_sip_auth_event_t *event = l->data;
 
-    if (belle_sip_auth_event_get_passwd (event) == NULL && belle_sip_auth_event_get_ha1 (event) == NULL)
+    if (belle_sip_auth_event_get_passwd (event) == NULL &&
+        belle_sip_auth_event_get_ha1 (event) == NULL)
       return TRUE;
   }
   return FALSE;
@@ -412,7 +421,8 @@ error_from_refresher (belle_sip_refresher_t *refresher,
                       const char            *reason,
                       guint                 *delay)
 {
-  const belle_sip_client_transaction_t *transaction = belle_sip_refresher_get_transaction (refresher);
+  const belle_sip_client_transaction_t *transaction =
+    belle_sip_refresher_get_transaction (refresher);
   belle_sip_response_t *response = NULL;
 
   *delay = 0;
@@ -538,7 +548,8 @@ create_register (BelfryRegisterer  *self,
   belle_sip_header_contact_t *contact;
   belle_sip_request_t *request;
 
-  if (identity == NULL || belle_sip_header_address_get_uri (belfry_name_addr_get_header (identity)) == NULL) {
+  if (identity == NULL ||
+      belle_sip_header_address_get_uri (belfry_name_addr_get_header (identity)) == NULL) {
     g_set_error_literal (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT,
                          "Registering needs a sip: address as the user agent's identity");
     return NULL;
@@ -549,7 +560,9 @@ create_register (BelfryRegisterer  *self,
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REGISTRAR]);
   }
 
-  registrar_uri = self->registrar ? belle_sip_header_address_get_uri (belfry_name_addr_get_header (self->registrar)) : NULL;
+  registrar_uri = self->registrar != NULL
+    ? belle_sip_header_address_get_uri (belfry_name_addr_get_header (self->registrar))
+    : NULL;
   if (registrar_uri == NULL) {
     g_set_error_literal (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT,
                          "The registrar is not a sip: address");
@@ -584,8 +597,8 @@ create_register (BelfryRegisterer  *self,
   contact = belfry_user_agent_create_contact (self->user_agent, request);
   belle_sip_header_contact_set_expires (contact, (int) self->expires);
   belle_sip_message_add_header (BELLE_SIP_MESSAGE (request), BELLE_SIP_HEADER (contact));
-  belle_sip_message_add_header (BELLE_SIP_MESSAGE (request),
-                                BELLE_SIP_HEADER (belle_sip_header_expires_create ((int) self->expires)));
+  belle_sip_message_add_header (BELLE_SIP_MESSAGE (request), BELLE_SIP_HEADER (
+    belle_sip_header_expires_create ((int) self->expires)));
   return request;
 }
 
@@ -602,8 +615,10 @@ start_attempt (BelfryRegisterer *self)
   cancel_retry (self);
 
   if (!belfry_user_agent_get_started (self->user_agent)) {
-    registration_failed (self, g_error_new_literal (BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_STATE,
-                                                    "The user agent is not started"), 0);
+    registration_failed (self,
+                         g_error_new_literal (BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_STATE,
+                                              "The user agent is not started"),
+                         0);
     return;
   }
 
@@ -613,15 +628,16 @@ start_attempt (BelfryRegisterer *self)
     return;
   }
 
-  self->provider = (belle_sip_provider_t *) belle_sip_object_ref (belfry_user_agent_get_provider (self->user_agent));
+  self->provider = (belle_sip_provider_t *) belle_sip_object_ref (
+    belfry_user_agent_get_provider (self->user_agent));
   belfry_sip_loop_acquire ();
 
   /* Made before the request leaves, the refresher owns the transaction:
    * it answers challenges and 423 itself and renews the registration
    * before it expires. */
   transaction = belle_sip_provider_create_client_transaction (self->provider, request);
+  /* A refresher is born owned: this is our reference. */
   self->refresher = belle_sip_client_transaction_create_refresher (transaction);
-  belle_sip_object_ref (self->refresher);
   belle_sip_refresher_set_listener (self->refresher, on_refresher_event, self);
 
   set_waiting (self, TRUE);
@@ -664,7 +680,8 @@ start_unregister (BelfryRegisterer *self)
     return TRUE;
   }
 
-  self->unregister_guard_id = g_timeout_add_seconds (UNREGISTER_GUARD_SECONDS, unregister_guard_cb, self);
+  self->unregister_guard_id = g_timeout_add_seconds (UNREGISTER_GUARD_SECONDS,
+                                                     unregister_guard_cb, self);
   return TRUE;
 }
 
@@ -693,10 +710,9 @@ on_user_agent_started (BelfryUserAgent  *user_agent,
     if (self->unregistering) {
       unregistration_done (self, error);
     } else if (self->refresher != NULL) {
+      /* No attempt on a timer: the user agent's return brings the next. */
+      self->wanted = FALSE;
       registration_failed (self, error, 0);
-      /* Register again once the user agent is back. */
-      if (self->retry_id != 0)
-        cancel_retry (self);
       self->wanted = wanted;
     } else {
       g_error_free (error);
@@ -1244,8 +1260,10 @@ belfry_registerer_register_async (BelfryRegisterer    *self,
 
   /* A registration replaces a withdrawal under way. */
   if (self->unregistering) {
-    g_autoptr (GError) error = g_error_new_literal (BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_CANCELLED,
-                                                    "A new registration replaced the unregistration");
+    g_autoptr (GError) error = NULL;
+
+    error = g_error_new_literal (BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_CANCELLED,
+                                 "A new registration replaced the unregistration");
 
     drop_refresher (self);
     set_waiting (self, FALSE);
@@ -1399,7 +1417,8 @@ belfry_registerer_dispose_async (BelfryRegisterer    *self,
     return;
   }
 
-  belfry_registerer_unregister_async (self, NULL, unregister_for_dispose_cb, g_steal_pointer (&task));
+  belfry_registerer_unregister_async (self, NULL, unregister_for_dispose_cb,
+                                      g_steal_pointer (&task));
 }
 
 /**
