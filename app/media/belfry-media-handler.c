@@ -1,0 +1,1397 @@
+#define G_LOG_DOMAIN "belfry-media"
+
+#include "config.h"
+
+#include "belfry-media-engine-private.h"
+#include "belfry-media-error.h"
+#include "belfry-media-handler.h"
+#include "belfry-sip-error.h"
+
+#include <belle-sip/belle-sdp.h>
+#include <belle-sip/belle-sip.h>
+#include <gio/gio.h>
+#include <mediastreamer2/mediastream.h>
+#include <mediastreamer2/msfileplayer.h>
+#include <mediastreamer2/msfilter.h>
+#include <mediastreamer2/mssndcard.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/**
+ * BelfryMediaHandler:
+ *
+ * The session description handler of one session: it makes and takes SDP
+ * offers and answers (RFC 3264) with belle-sdp and runs the one audio
+ * stream they agree on with mediastreamer2.
+ *
+ * Hold is a direction: our hold offers `a=sendonly` (`a=inactive` when the
+ * peer holds us already), and we send no RTP while either side holds. The
+ * stream starts once an offer and its answer are both known, and changes
+ * with each new agreement. mediastreamer2 reports through a timeout on the
+ * main context, so #BelfrySessionDescriptionHandler::dtmf-received and property
+ * notifications come there.
+ */
+
+enum {
+  PROP_0,
+  PROP_ENGINE,
+  PROP_CODEC,
+  PROP_LOCAL_HOLD,
+  PROP_REMOTE_HOLD,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+enum {
+  SIGNAL_DTMF_RECEIVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* A direction as written in SDP, from the writer's side. */
+typedef enum {
+  DIRECTION_INACTIVE = 0,
+  DIRECTION_SENDONLY = 1 << 0,
+  DIRECTION_RECVONLY = 1 << 1,
+  DIRECTION_SENDRECV = DIRECTION_SENDONLY | DIRECTION_RECVONLY,
+} Direction;
+
+#define SENDS(direction)    (((direction) & DIRECTION_SENDONLY) != 0)
+#define RECEIVES(direction) (((direction) & DIRECTION_RECVONLY) != 0)
+
+/* What an offer and its answer settled for the audio stream. */
+typedef struct {
+  /* NULL when there is no audio: the m-line was refused. */
+  const BelfryMediaCodec *codec;
+  /* The peer's number for the codec, which we send with, and ours. */
+  int send_pt;
+  int recv_pt;
+  /* telephone-event numbers, -1 when the peer did not take it. */
+  int dtmf_send_pt;
+  int dtmf_recv_pt;
+  char *remote_address;
+  int remote_port;
+  int remote_rtcp_port;
+  Direction local_direction;
+  Direction remote_direction;
+  gboolean local_hold;
+} Agreement;
+
+struct _BelfryMediaHandler {
+  GObject parent_instance;
+
+  BelfryMediaEngine *engine;
+
+  /* o= of our descriptions. */
+  guint sdp_session_id;
+  guint sdp_version;
+
+  /* The last agreement; has_agreement is FALSE before the first. */
+  Agreement agreed;
+  gboolean has_agreement;
+  /* What local hold the next description asks for. */
+  gboolean local_hold;
+
+  /* Our offer, while its answer has not come. */
+  gboolean offer_pending;
+  gboolean offer_hold;
+  Direction offer_direction;
+  GPtrArray *offer_codecs;
+
+  /* The peer's offer, while we have not answered it. */
+  belle_sdp_session_description_t *remote_offer;
+  Agreement remote_offer_agreement;
+  guint remote_offer_index;
+
+  /* The stream, made with the first description so that its port can be
+   * written in it, and started once there is an agreement. */
+  AudioStream *stream;
+  RtpProfile *profile;
+  Agreement running;
+  gboolean stream_running;
+  int local_rtp_port;
+  int local_rtcp_port;
+  guint tick_id;
+  guint64 sent_before;
+  guint64 received_before;
+
+  GQueue dtmf_out;
+  guint dtmf_send_id;
+  GString *dtmf_in;
+  gconstpointer last_dtmf_packet;
+  ortpTimeSpec last_dtmf_time;
+
+  gboolean closed;
+};
+
+static void sdh_iface_init (BelfrySessionDescriptionHandlerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (BelfryMediaHandler, belfry_media_handler, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (BELFRY_TYPE_SESSION_DESCRIPTION_HANDLER,
+                                                      sdh_iface_init))
+
+#define DTMF_DIGITS     "0123456789*#ABCD"
+#define DTMF_GAP_MS     250
+#define TICK_MS         50
+#define JITTER_MS       60
+#define CONTENT_TYPE    "application/sdp"
+
+/* ---- Agreements ---- */
+
+static void
+agreement_clear (Agreement *agreement)
+{
+  g_clear_pointer (&agreement->remote_address, g_free);
+  *agreement = (Agreement) { .dtmf_send_pt = -1, .dtmf_recv_pt = -1 };
+}
+
+static void
+agreement_copy (Agreement       *dest,
+                const Agreement *src)
+{
+  g_autofree char *old_address = dest->remote_address;
+
+  *dest = *src;
+  dest->remote_address = g_strdup (src->remote_address);
+}
+
+/* Whether the stream must be made again: everything but the directions. */
+static gboolean
+agreement_same_stream (const Agreement *a,
+                       const Agreement *b)
+{
+  return a->codec == b->codec &&
+         a->send_pt == b->send_pt &&
+         a->recv_pt == b->recv_pt &&
+         a->dtmf_send_pt == b->dtmf_send_pt &&
+         a->dtmf_recv_pt == b->dtmf_recv_pt &&
+         g_strcmp0 (a->remote_address, b->remote_address) == 0 &&
+         a->remote_port == b->remote_port &&
+         a->remote_rtcp_port == b->remote_rtcp_port;
+}
+
+static gboolean
+agreement_sends (const Agreement *agreement)
+{
+  /* No RTP from us while either side holds: ours is local_hold, the
+   * peer's shows as a direction that does not receive. */
+  return agreement->codec != NULL &&
+         !agreement->local_hold &&
+         SENDS (agreement->local_direction) &&
+         RECEIVES (agreement->remote_direction);
+}
+
+/* ---- SDP helpers ---- */
+
+static const char *
+direction_to_string (Direction direction)
+{
+  switch (direction) {
+  case DIRECTION_SENDONLY:
+    return "sendonly";
+  case DIRECTION_RECVONLY:
+    return "recvonly";
+  case DIRECTION_INACTIVE:
+    return "inactive";
+  case DIRECTION_SENDRECV:
+  default:
+    return "sendrecv";
+  }
+}
+
+static gboolean
+find_direction (belle_sip_list_t *attributes,
+                Direction        *direction)
+{
+  for (belle_sip_list_t *l = attributes; l != NULL; l = l->next) {
+    const char *name = belle_sdp_attribute_get_name (l->data);
+
+    if (g_strcmp0 (name, "sendrecv") == 0)
+      *direction = DIRECTION_SENDRECV;
+    else if (g_strcmp0 (name, "sendonly") == 0)
+      *direction = DIRECTION_SENDONLY;
+    else if (g_strcmp0 (name, "recvonly") == 0)
+      *direction = DIRECTION_RECVONLY;
+    else if (g_strcmp0 (name, "inactive") == 0)
+      *direction = DIRECTION_INACTIVE;
+    else
+      continue;
+    return TRUE;
+  }
+  return FALSE;
+}
+
+/* A media-level direction wins over the session's; sendrecv is the default. */
+static Direction
+media_direction (belle_sdp_session_description_t *sd,
+                 belle_sdp_media_description_t   *md)
+{
+  Direction direction = DIRECTION_SENDRECV;
+
+  if (!find_direction (belle_sdp_media_description_get_attributes (md), &direction))
+    find_direction (belle_sdp_session_description_get_attributes (sd), &direction);
+  return direction;
+}
+
+static gboolean
+is_wildcard (const char *address)
+{
+  return address == NULL || g_str_equal (address, "0.0.0.0") || g_str_equal (address, "::");
+}
+
+/* The address to write in c= and o=: the bind address, or when that is a
+ * wildcard the one the kernel would send to @peer from. Connecting a UDP
+ * socket sends nothing. */
+static char *
+guess_local_address (BelfryMediaHandler *self,
+                     const char         *peer)
+{
+  const char *bind = belfry_media_engine_get_bind_address (self->engine);
+  g_autoptr (GInetAddress) target = NULL;
+  g_autoptr (GSocketAddress) target_address = NULL;
+  g_autoptr (GSocketAddress) local = NULL;
+  g_autoptr (GSocket) socket = NULL;
+
+  if (!is_wildcard (bind))
+    return g_strdup (bind);
+
+  /* 192.0.2.1 (TEST-NET-1) stands for "anywhere" when no peer is known. */
+  target = g_inet_address_new_from_string (peer != NULL && !is_wildcard (peer) ? peer : "192.0.2.1");
+  if (target == NULL)
+    return g_strdup ("127.0.0.1");
+
+  socket = g_socket_new (g_inet_address_get_family (target), G_SOCKET_TYPE_DATAGRAM,
+                         G_SOCKET_PROTOCOL_UDP, NULL);
+  target_address = g_inet_socket_address_new (target, 9);
+  if (socket == NULL || !g_socket_connect (socket, target_address, NULL, NULL) ||
+      (local = g_socket_get_local_address (socket, NULL)) == NULL)
+    return g_strdup ("127.0.0.1");
+
+  return g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local)));
+}
+
+static const char *
+address_type (const char *address)
+{
+  return strchr (address, ':') != NULL ? "IP6" : "IP4";
+}
+
+static belle_sdp_session_description_t *
+new_session_description (BelfryMediaHandler *self,
+                         const char         *local_address)
+{
+  belle_sdp_session_description_t *sd = belle_sdp_session_description_new ();
+
+  belle_sip_object_ref (sd);
+  belle_sdp_session_description_set_version (sd, belle_sdp_version_create (0));
+  belle_sdp_session_description_set_origin (sd, belle_sdp_origin_create (
+    "belfry", self->sdp_session_id, ++self->sdp_version, "IN", address_type (local_address),
+    local_address));
+  belle_sdp_session_description_set_session_name (sd, belle_sdp_session_name_create ("Belfry"));
+  belle_sdp_session_description_set_connection (sd, belle_sdp_connection_create (
+    "IN", address_type (local_address), local_address));
+  belle_sdp_session_description_set_time_description (sd, belle_sdp_time_description_create (0, 0));
+  return sd;
+}
+
+static void
+append_payload (belle_sdp_media_description_t *md,
+                const char                    *name,
+                int                            pt,
+                int                            clock_rate,
+                int                            channels,
+                const char                    *fmtp)
+{
+  belle_sdp_mime_parameter_t *mime = belle_sdp_mime_parameter_create (name, pt, clock_rate, channels);
+
+  belle_sip_object_ref (mime);
+  if (fmtp != NULL)
+    belle_sdp_mime_parameter_set_parameters (mime, fmtp);
+  belle_sdp_media_description_append_values_from_mime_parameter (md, mime);
+  belle_sip_object_unref (mime);
+}
+
+static void
+append_common_attributes (BelfryMediaHandler            *self,
+                          belle_sdp_media_description_t *md,
+                          Direction                      direction)
+{
+  /* RFC 3605: mediastreamer2 picks the RTCP port apart from the RTP one. */
+  if (self->local_rtcp_port != self->local_rtp_port + 1) {
+    g_autofree char *rtcp = g_strdup_printf ("%d", self->local_rtcp_port);
+
+    belle_sdp_media_description_add_attribute (md, belle_sdp_attribute_create ("rtcp", rtcp));
+  }
+  belle_sdp_media_description_add_attribute (md, belle_sdp_attribute_create (
+    direction_to_string (direction), NULL));
+}
+
+static char *
+session_description_to_string (belle_sdp_session_description_t *sd)
+{
+  char *text = belle_sip_object_to_string (sd);
+  char *result = g_strdup (text);
+
+  belle_sip_free (text);
+  return result;
+}
+
+/* ---- The stream ---- */
+
+static void
+on_telephone_event (const OrtpEventData *data,
+                    void                *user_data)
+{
+  BelfryMediaHandler *self = user_data;
+  int event = data->info.telephone_event;
+
+  /* oRTP 5.1 hands the dispatcher some events twice: the same packet
+   * received at the same instant is the same event. */
+  if (data->packet == self->last_dtmf_packet &&
+      data->ts.tv_sec == self->last_dtmf_time.tv_sec &&
+      data->ts.tv_nsec == self->last_dtmf_time.tv_nsec)
+    return;
+  self->last_dtmf_packet = data->packet;
+  self->last_dtmf_time = data->ts;
+
+  /* Inside audio_stream_iterate(), on the main thread: only queue, so that
+   * a signal handler may stop the stream safely. */
+  if (event >= 0 && event < (int) strlen (DTMF_DIGITS))
+    g_string_append_c (self->dtmf_in, DTMF_DIGITS[event]);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  BelfryMediaHandler *self = user_data;
+  g_autoptr (BelfryMediaHandler) guard = g_object_ref (self);
+  g_autofree char *digits = NULL;
+
+  if (self->stream != NULL)
+    audio_stream_iterate (self->stream);
+  belfry_media_engine_pump (self->engine);
+
+  if (self->dtmf_in->len > 0) {
+    digits = g_strdup (self->dtmf_in->str);
+    g_string_truncate (self->dtmf_in, 0);
+    for (const char *p = digits; *p != '\0' && !self->closed; p++)
+      g_signal_emit (self, signals[SIGNAL_DTMF_RECEIVED], 0, *p);
+  }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stop_stream (BelfryMediaHandler *self)
+{
+  if (self->stream == NULL)
+    return;
+
+  if (self->stream_running) {
+    const rtp_stats_t *stats = rtp_session_get_stats (self->stream->ms.sessions.rtp_session);
+
+    self->sent_before += stats->packet_sent;
+    self->received_before += stats->packet_recv;
+    ortp_ev_dispatcher_disconnect (self->stream->ms.evd, ORTP_EVENT_TELEPHONE_EVENT, 0,
+                                   on_telephone_event);
+  }
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->dtmf_send_id, g_source_remove);
+  g_queue_clear (&self->dtmf_out);
+
+  audio_stream_stop (self->stream);
+  self->stream = NULL;
+  g_clear_pointer (&self->profile, rtp_profile_destroy);
+  self->stream_running = FALSE;
+  agreement_clear (&self->running);
+}
+
+/* Binds the RTP and RTCP sockets, on the ports of before when the stream
+ * is made again. */
+static gboolean
+ensure_stream (BelfryMediaHandler  *self,
+               GError             **error)
+{
+  MSFactory *factory = belfry_media_engine_get_factory (self->engine);
+  const char *bind = belfry_media_engine_get_bind_address (self->engine);
+  RtpSession *session;
+
+  if (self->stream != NULL)
+    return TRUE;
+
+  self->stream = audio_stream_new2 (factory, bind,
+                                    self->local_rtp_port > 0 ? self->local_rtp_port : -1,
+                                    self->local_rtcp_port > 0 ? self->local_rtcp_port : -1);
+  if (self->stream == NULL) {
+    g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_STREAM,
+                 "Cannot make an audio stream on %s", bind);
+    return FALSE;
+  }
+
+  session = self->stream->ms.sessions.rtp_session;
+  self->local_rtp_port = rtp_session_get_local_port (session);
+  self->local_rtcp_port = rtp_session_get_local_rtcp_port (session);
+  if (self->local_rtp_port <= 0) {
+    audio_stream_stop (self->stream);
+    self->stream = NULL;
+    g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_STREAM,
+                 "Cannot bind an RTP port on %s", bind);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+add_telephone_events (RtpProfile      *profile,
+                      const Agreement *agreement)
+{
+  int rate = agreement->codec->clock_rate;
+  PayloadType *pt;
+
+  /* RFC 4733 only with the flags: without them mediastreamer2 sends
+   * digits as tones in the audio. */
+  if (agreement->dtmf_recv_pt >= 0) {
+    pt = belfry_media_telephone_event_new_payload_type (rate);
+    payload_type_set_flag (pt, PAYLOAD_TYPE_FLAG_CAN_RECV);
+    if (agreement->dtmf_send_pt == agreement->dtmf_recv_pt)
+      payload_type_set_flag (pt, PAYLOAD_TYPE_FLAG_CAN_SEND);
+    rtp_profile_set_payload (profile, agreement->dtmf_recv_pt, pt);
+  }
+  if (agreement->dtmf_send_pt >= 0 && agreement->dtmf_send_pt != agreement->dtmf_recv_pt) {
+    pt = belfry_media_telephone_event_new_payload_type (rate);
+    payload_type_set_flag (pt, PAYLOAD_TYPE_FLAG_CAN_SEND);
+    rtp_profile_set_payload (profile, agreement->dtmf_send_pt, pt);
+  }
+}
+
+static gboolean
+start_stream (BelfryMediaHandler  *self,
+              GError             **error)
+{
+  const Agreement *agreement = &self->agreed;
+  MSFactory *factory = belfry_media_engine_get_factory (self->engine);
+  MSSndCardManager *cards = ms_factory_get_snd_card_manager (factory);
+  const char *play_file = belfry_media_engine_get_play_file (self->engine);
+  const char *record_file = belfry_media_engine_get_record_file (self->engine);
+  MSSndCard *capture = NULL;
+  MSSndCard *playback = NULL;
+  int result;
+
+  if (!ensure_stream (self, error))
+    return FALSE;
+
+  self->profile = rtp_profile_new ("belfry");
+  rtp_profile_set_payload (self->profile, agreement->recv_pt,
+                           belfry_media_codec_new_payload_type (agreement->codec));
+  if (agreement->send_pt != agreement->recv_pt)
+    rtp_profile_set_payload (self->profile, agreement->send_pt,
+                             belfry_media_codec_new_payload_type (agreement->codec));
+  add_telephone_events (self->profile, agreement);
+
+  if (agreement->codec->network_bitrate > 0)
+    media_stream_set_target_network_bitrate (&self->stream->ms, agreement->codec->network_bitrate);
+
+  if (play_file == NULL) {
+    capture = ms_snd_card_manager_get_default_capture_card (cards);
+    if (capture == NULL)
+      g_message ("No capture sound card: nothing will be sent");
+  }
+  if (record_file == NULL) {
+    playback = ms_snd_card_manager_get_default_playback_card (cards);
+    if (playback == NULL)
+      g_message ("No playback sound card: nothing will be heard");
+  }
+
+  ortp_ev_dispatcher_connect (self->stream->ms.evd, ORTP_EVENT_TELEPHONE_EVENT, 0,
+                              on_telephone_event, self);
+
+  g_debug ("starting %s/%d: sending pt %d to %s:%d (RTCP %d), receiving pt %d on port %d%s%s",
+           agreement->codec->name, agreement->codec->clock_rate, agreement->send_pt,
+           agreement->remote_address, agreement->remote_port, agreement->remote_rtcp_port,
+           agreement->recv_pt, self->local_rtp_port,
+           play_file != NULL ? ", playing " : "", play_file != NULL ? play_file : "");
+
+  result = audio_stream_start_full (self->stream, self->profile,
+                                    agreement->remote_address, agreement->remote_port,
+                                    agreement->remote_address, agreement->remote_rtcp_port,
+                                    agreement->send_pt, JITTER_MS,
+                                    play_file, record_file, playback, capture,
+                                    capture != NULL && playback != NULL);
+  self->stream_running = TRUE;
+  if (result != 0) {
+    stop_stream (self);
+    g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_STREAM,
+                 "The %s audio stream did not start", agreement->codec->name);
+    return FALSE;
+  }
+
+  /* A file stands for a microphone that never runs dry. */
+  if (play_file != NULL && self->stream->soundread != NULL &&
+      ms_filter_get_id (self->stream->soundread) == MS_FILE_PLAYER_ID) {
+    int loop_interval_ms = 0;
+
+    ms_filter_call_method (self->stream->soundread, MS_FILE_PLAYER_LOOP, &loop_interval_ms);
+  }
+
+  agreement_copy (&self->running, agreement);
+  self->tick_id = g_timeout_add (TICK_MS, tick_cb, self);
+  return TRUE;
+}
+
+static void
+notify_state (BelfryMediaHandler *self,
+              const char         *old_codec,
+              gboolean            old_local_hold,
+              gboolean            old_remote_hold)
+{
+  if (g_strcmp0 (old_codec, belfry_media_handler_get_codec (self)) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CODEC]);
+  if (old_local_hold != belfry_media_handler_get_local_hold (self))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LOCAL_HOLD]);
+  if (old_remote_hold != belfry_media_handler_get_remote_hold (self))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REMOTE_HOLD]);
+}
+
+/* Makes the stream match self->agreed, which was just set. */
+static gboolean
+apply_agreement (BelfryMediaHandler  *self,
+                 GError             **error)
+{
+  const Agreement *agreement = &self->agreed;
+
+  if (agreement->codec == NULL) {
+    stop_stream (self);
+    return TRUE;
+  }
+
+  if (self->stream_running && !agreement_same_stream (&self->running, agreement))
+    stop_stream (self);
+
+  if (!self->stream_running && !start_stream (self, error))
+    return FALSE;
+
+  audio_stream_mute_rtp (self->stream, !agreement_sends (agreement));
+  self->running.local_direction = agreement->local_direction;
+  self->running.remote_direction = agreement->remote_direction;
+  self->running.local_hold = agreement->local_hold;
+  return TRUE;
+}
+
+/* Takes @agreement as the new agreed state and runs it; a failure leaves
+ * no stream, and the state says so. */
+static gboolean
+agree (BelfryMediaHandler  *self,
+       const Agreement     *agreement,
+       GError             **error)
+{
+  g_autofree char *old_codec = g_strdup (belfry_media_handler_get_codec (self));
+  gboolean old_local_hold = belfry_media_handler_get_local_hold (self);
+  gboolean old_remote_hold = belfry_media_handler_get_remote_hold (self);
+  gboolean ok;
+
+  agreement_copy (&self->agreed, agreement);
+  self->has_agreement = TRUE;
+  self->local_hold = agreement->local_hold;
+  ok = apply_agreement (self, error);
+  if (!ok)
+    agreement_clear (&self->agreed);
+  notify_state (self, old_codec, old_local_hold, old_remote_hold);
+  return ok;
+}
+
+/* ---- Reading the peer's descriptions ---- */
+
+static int
+rtcp_port_of (belle_sdp_media_description_t *md,
+              int                            rtp_port)
+{
+  /* a=rtcp:PORT [IN IP4 ADDRESS] (RFC 3605); belle-sdp keeps its value as
+   * text, and only the leading port matters here. */
+  const char *value = belle_sdp_media_description_get_attribute_value (md, "rtcp");
+  long port;
+  char *end = NULL;
+
+  if (value == NULL)
+    return rtp_port + 1;
+
+  port = strtol (value, &end, 10);
+  return end != value && port > 0 && port < 65536 ? (int) port : rtp_port + 1;
+}
+
+static gboolean
+is_audio_rtp (belle_sdp_media_description_t *md)
+{
+  belle_sdp_media_t *media = belle_sdp_media_description_get_media (md);
+
+  return g_strcmp0 (belle_sdp_media_get_media_type (media), "audio") == 0 &&
+         g_ascii_strcasecmp (belle_sdp_media_get_protocol (media), "RTP/AVP") == 0 &&
+         belle_sdp_media_get_media_port (media) > 0;
+}
+
+static belle_sdp_connection_t *
+connection_of (belle_sdp_session_description_t *sd,
+               belle_sdp_media_description_t   *md)
+{
+  belle_sdp_connection_t *connection = belle_sdp_media_description_get_connection (md);
+
+  return connection != NULL ? connection : belle_sdp_session_description_get_connection (sd);
+}
+
+/* Fills @agreement from one audio m-line of the peer: its address, port,
+ * direction, and the first of its codecs that @usable holds, with the
+ * telephone-event of the same clock. */
+static gboolean
+read_media (belle_sdp_session_description_t *sd,
+            belle_sdp_media_description_t   *md,
+            GPtrArray                       *usable,
+            Agreement                       *agreement)
+{
+  belle_sdp_media_t *media = belle_sdp_media_description_get_media (md);
+  belle_sdp_connection_t *connection = connection_of (sd, md);
+  belle_sip_list_t *mimes;
+  const char *address;
+
+  if (connection == NULL || (address = belle_sdp_connection_get_address (connection)) == NULL)
+    return FALSE;
+
+  agreement_clear (agreement);
+  mimes = belle_sdp_media_description_build_mime_parameters (md);
+  for (belle_sip_list_t *l = mimes; l != NULL && agreement->codec == NULL; l = l->next) {
+    const BelfryMediaCodec *codec = belfry_media_codec_find (
+      belle_sdp_mime_parameter_get_type (l->data), belle_sdp_mime_parameter_get_rate (l->data),
+      belle_sdp_mime_parameter_get_channel_count (l->data));
+
+    if (codec != NULL && g_ptr_array_find (usable, codec, NULL)) {
+      agreement->codec = codec;
+      agreement->send_pt = belle_sdp_mime_parameter_get_media_format (l->data);
+    }
+  }
+  for (belle_sip_list_t *l = mimes; l != NULL && agreement->codec != NULL; l = l->next) {
+    if (g_ascii_strcasecmp (belle_sdp_mime_parameter_get_type (l->data) ?: "", "telephone-event") == 0 &&
+        belle_sdp_mime_parameter_get_rate (l->data) == agreement->codec->clock_rate) {
+      agreement->dtmf_send_pt = belle_sdp_mime_parameter_get_media_format (l->data);
+      break;
+    }
+  }
+  belle_sip_list_free_with_data (mimes, belle_sip_object_unref);
+
+  if (agreement->codec == NULL)
+    return FALSE;
+
+  agreement->remote_address = g_strdup (address);
+  agreement->remote_port = belle_sdp_media_get_media_port (media);
+  agreement->remote_rtcp_port = rtcp_port_of (md, agreement->remote_port);
+  agreement->remote_direction = media_direction (sd, md);
+  /* RFC 2543 hold: c=0.0.0.0 means "send me nothing". */
+  if (is_wildcard (address))
+    agreement->remote_direction &= ~DIRECTION_RECVONLY;
+  return TRUE;
+}
+
+static belle_sdp_session_description_t *
+parse_sdp (const char  *content_type,
+           const char  *body,
+           GError     **error)
+{
+  belle_sdp_session_description_t *sd;
+
+  if (g_ascii_strcasecmp (content_type, CONTENT_TYPE) != 0) {
+    g_set_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE,
+                 "Cannot use a body of type %s", content_type);
+    return NULL;
+  }
+
+  sd = belle_sdp_session_description_parse (body);
+  if (sd == NULL) {
+    g_set_error_literal (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE,
+                         "The session description cannot be parsed");
+    return NULL;
+  }
+  belle_sip_object_ref (sd);
+  return sd;
+}
+
+static gboolean
+take_offer (BelfryMediaHandler  *self,
+            const char          *content_type,
+            const char          *body,
+            GError             **error)
+{
+  belle_sdp_session_description_t *sd = parse_sdp (content_type, body, error);
+  g_autoptr (GPtrArray) usable = NULL;
+  Agreement agreement = { .dtmf_send_pt = -1, .dtmf_recv_pt = -1 };
+  gboolean audio_seen = FALSE;
+  guint index = 0;
+
+  if (sd == NULL)
+    return FALSE;
+
+  usable = belfry_media_engine_list_codecs (self->engine);
+  for (belle_sip_list_t *l = belle_sdp_session_description_get_media_descriptions (sd);
+       l != NULL; l = l->next, index++) {
+    if (!is_audio_rtp (l->data))
+      continue;
+    audio_seen = TRUE;
+    if (read_media (sd, l->data, usable, &agreement))
+      break;
+  }
+
+  if (agreement.codec == NULL) {
+    g_set_error_literal (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE,
+                         audio_seen ? "No codec in common with the offer"
+                                    : "The offer has no RTP audio stream");
+    agreement_clear (&agreement);
+    belle_sip_object_unref (sd);
+    return FALSE;
+  }
+
+  /* RFC 3264 section 6.1: the answer uses the offer's numbers. */
+  agreement.recv_pt = agreement.send_pt;
+  agreement.dtmf_recv_pt = agreement.dtmf_send_pt;
+
+  g_clear_pointer (&self->remote_offer, belle_sip_object_unref);
+  self->remote_offer = sd;
+  self->remote_offer_index = index;
+  agreement_copy (&self->remote_offer_agreement, &agreement);
+  agreement_clear (&agreement);
+  return TRUE;
+}
+
+static gboolean
+take_answer (BelfryMediaHandler  *self,
+             const char          *content_type,
+             const char          *body,
+             GError             **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  belle_sdp_session_description_t *sd = parse_sdp (content_type, body, error);
+  Agreement agreement = { .dtmf_send_pt = -1, .dtmf_recv_pt = -1 };
+  gboolean ok;
+
+  if (sd == NULL)
+    return FALSE;
+
+  /* Our offer had one m-line: its answer is the first. */
+  for (belle_sip_list_t *l = belle_sdp_session_description_get_media_descriptions (sd);
+       l != NULL; l = l->next) {
+    if (is_audio_rtp (l->data))
+      read_media (sd, l->data, self->offer_codecs, &agreement);
+    break;
+  }
+  belle_sip_object_unref (sd);
+
+  if (agreement.codec == NULL) {
+    g_set_error_literal (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE,
+                         "The answer refuses our audio or names no codec we offered");
+    return FALSE;
+  }
+
+  agreement.recv_pt = belfry_media_codec_get_local_pt (agreement.codec);
+  if (agreement.dtmf_send_pt >= 0)
+    agreement.dtmf_recv_pt = agreement.codec->clock_rate == 48000 ?
+                               BELFRY_MEDIA_TELEPHONE_EVENT_PT_48000 :
+                               BELFRY_MEDIA_TELEPHONE_EVENT_PT_8000;
+  agreement.local_direction = self->offer_direction;
+  agreement.local_hold = self->offer_hold;
+
+  self->offer_pending = FALSE;
+  g_clear_pointer (&self->offer_codecs, g_ptr_array_unref);
+
+  ok = agree (self, &agreement, error);
+  agreement_clear (&agreement);
+  return ok;
+}
+
+/* ---- Writing ours ---- */
+
+static char *
+make_offer (BelfryMediaHandler  *self,
+            GError             **error)
+{
+  g_autoptr (GPtrArray) usable = belfry_media_engine_list_codecs (self->engine);
+  g_autofree char *local_address = NULL;
+  belle_sdp_session_description_t *sd;
+  belle_sdp_media_description_t *md;
+  gboolean clock_8000 = FALSE, clock_48000 = FALSE;
+  gboolean peer_holds;
+  char *text;
+
+  if (usable->len == 0) {
+    g_set_error_literal (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FAILED,
+                         "No codec of the preference list can be used");
+    return NULL;
+  }
+
+  if (!ensure_stream (self, error))
+    return NULL;
+
+  local_address = guess_local_address (self, self->has_agreement ? self->agreed.remote_address : NULL);
+  sd = new_session_description (self, local_address);
+  md = belle_sdp_media_description_create ("audio", self->local_rtp_port, 1, "RTP/AVP", NULL);
+
+  for (guint i = 0; i < usable->len; i++) {
+    const BelfryMediaCodec *codec = usable->pdata[i];
+
+    append_payload (md, codec->name, belfry_media_codec_get_local_pt (codec), codec->clock_rate,
+                    codec->channels, codec->fmtp);
+    clock_8000 |= codec->clock_rate == 8000;
+    clock_48000 |= codec->clock_rate == 48000;
+  }
+  if (clock_8000)
+    append_payload (md, "telephone-event", BELFRY_MEDIA_TELEPHONE_EVENT_PT_8000, 8000, 1, "0-15");
+  if (clock_48000)
+    append_payload (md, "telephone-event", BELFRY_MEDIA_TELEPHONE_EVENT_PT_48000, 48000, 1, "0-15");
+
+  peer_holds = self->has_agreement && self->agreed.codec != NULL &&
+               !RECEIVES (self->agreed.remote_direction);
+  self->offer_hold = self->local_hold;
+  self->offer_direction = !self->local_hold ? DIRECTION_SENDRECV :
+                          peer_holds ? DIRECTION_INACTIVE : DIRECTION_SENDONLY;
+  append_common_attributes (self, md, self->offer_direction);
+  belle_sdp_session_description_add_media_description (sd, md);
+
+  g_clear_pointer (&self->offer_codecs, g_ptr_array_unref);
+  self->offer_codecs = g_steal_pointer (&usable);
+  self->offer_pending = TRUE;
+
+  text = session_description_to_string (sd);
+  belle_sip_object_unref (sd);
+  return text;
+}
+
+static belle_sdp_media_description_t *
+refused_media (belle_sdp_media_description_t *offered)
+{
+  belle_sdp_media_t *media = belle_sdp_media_description_get_media (offered);
+  belle_sdp_media_description_t *md = belle_sdp_media_description_create (
+    belle_sdp_media_get_media_type (media), 0, 1, belle_sdp_media_get_protocol (media), NULL);
+
+  belle_sdp_media_set_media_formats (belle_sdp_media_description_get_media (md),
+                                     belle_sip_list_copy (belle_sdp_media_get_media_formats (media)));
+  return md;
+}
+
+static char *
+make_answer (BelfryMediaHandler  *self,
+             GError             **error)
+{
+  Agreement *agreement = &self->remote_offer_agreement;
+  g_autofree char *local_address = NULL;
+  belle_sdp_session_description_t *sd;
+  guint index = 0;
+  char *text;
+
+  if (!ensure_stream (self, error))
+    return NULL;
+
+  /* What we do is what the peer lets us (RFC 3264 section 6.1), less
+   * receiving while we hold. */
+  agreement->local_hold = self->local_hold;
+  agreement->local_direction =
+    (RECEIVES (agreement->remote_direction) ? DIRECTION_SENDONLY : 0) |
+    (SENDS (agreement->remote_direction) && !self->local_hold ? DIRECTION_RECVONLY : 0);
+
+  local_address = guess_local_address (self, agreement->remote_address);
+  sd = new_session_description (self, local_address);
+
+  for (belle_sip_list_t *l = belle_sdp_session_description_get_media_descriptions (self->remote_offer);
+       l != NULL; l = l->next, index++) {
+    belle_sdp_media_description_t *md;
+
+    if (index != self->remote_offer_index) {
+      md = refused_media (l->data);
+    } else {
+      const BelfryMediaCodec *codec = agreement->codec;
+
+      md = belle_sdp_media_description_create ("audio", self->local_rtp_port, 1,
+                                               belle_sdp_media_get_protocol (
+                                                 belle_sdp_media_description_get_media (l->data)),
+                                               NULL);
+      append_payload (md, codec->name, agreement->recv_pt, codec->clock_rate, codec->channels,
+                      codec->fmtp);
+      if (agreement->dtmf_recv_pt >= 0)
+        append_payload (md, "telephone-event", agreement->dtmf_recv_pt, codec->clock_rate, 1,
+                        "0-15");
+      append_common_attributes (self, md, agreement->local_direction);
+    }
+    belle_sdp_session_description_add_media_description (sd, md);
+  }
+
+  text = session_description_to_string (sd);
+  belle_sip_object_unref (sd);
+  return text;
+}
+
+/* ---- BelfrySessionDescriptionHandler ---- */
+
+static void
+belfry_media_handler_get_description_async (BelfrySessionDescriptionHandler              *handler,
+                                            const BelfrySessionDescriptionHandlerOptions *options,
+                                            GCancellable                                 *cancellable,
+                                            GAsyncReadyCallback                           callback,
+                                            gpointer                                      user_data)
+{
+  BelfryMediaHandler *self = BELFRY_MEDIA_HANDLER (handler);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GError) error = NULL;
+  char *body;
+
+  g_task_set_source_tag (task, belfry_media_handler_get_description_async);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (self->closed) {
+    g_task_return_new_error (task, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_CLOSED,
+                             "The media handler is closed");
+    return;
+  }
+
+  /* Without options the hold of before stays: answers to the peer's
+   * re-INVITEs keep our hold. */
+  if (options != NULL)
+    self->local_hold = options->hold;
+
+  if (self->remote_offer != NULL) {
+    body = make_answer (self, &error);
+    if (body != NULL) {
+      Agreement agreement = { 0 };
+
+      agreement_copy (&agreement, &self->remote_offer_agreement);
+      g_clear_pointer (&self->remote_offer, belle_sip_object_unref);
+      agreement_clear (&self->remote_offer_agreement);
+      if (!agree (self, &agreement, &error))
+        g_clear_pointer (&body, g_free);
+      agreement_clear (&agreement);
+    }
+  } else {
+    body = make_offer (self, &error);
+  }
+
+  if (body == NULL) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
+  g_task_return_pointer (task, body, g_free);
+}
+
+static char *
+belfry_media_handler_get_description_finish (BelfrySessionDescriptionHandler  *handler,
+                                             GAsyncResult                     *result,
+                                             char                            **content_type,
+                                             GError                          **error)
+{
+  char *body;
+
+  g_return_val_if_fail (g_task_is_valid (result, handler), NULL);
+
+  body = g_task_propagate_pointer (G_TASK (result), error);
+  if (content_type != NULL)
+    *content_type = body != NULL ? g_strdup (CONTENT_TYPE) : NULL;
+  return body;
+}
+
+static void
+belfry_media_handler_set_description_async (BelfrySessionDescriptionHandler              *handler,
+                                            const char                                   *content_type,
+                                            const char                                   *body,
+                                            const BelfrySessionDescriptionHandlerOptions *options,
+                                            GCancellable                                 *cancellable,
+                                            GAsyncReadyCallback                           callback,
+                                            gpointer                                      user_data)
+{
+  BelfryMediaHandler *self = BELFRY_MEDIA_HANDLER (handler);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  g_task_set_source_tag (task, belfry_media_handler_set_description_async);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (self->closed) {
+    g_task_return_new_error (task, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_CLOSED,
+                             "The media handler is closed");
+    return;
+  }
+
+  if (options != NULL)
+    self->local_hold = options->hold;
+
+  if (self->offer_pending)
+    ok = take_answer (self, content_type, body, &error);
+  else
+    ok = take_offer (self, content_type, body, &error);
+
+  if (!ok)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+belfry_media_handler_set_description_finish (BelfrySessionDescriptionHandler  *handler,
+                                             GAsyncResult                     *result,
+                                             GError                          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, handler), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+belfry_media_handler_rollback_description (BelfrySessionDescriptionHandler *handler)
+{
+  BelfryMediaHandler *self = BELFRY_MEDIA_HANDLER (handler);
+
+  /* The stream still runs the last agreement: only what was not agreed
+   * goes. */
+  self->offer_pending = FALSE;
+  g_clear_pointer (&self->offer_codecs, g_ptr_array_unref);
+  g_clear_pointer (&self->remote_offer, belle_sip_object_unref);
+  agreement_clear (&self->remote_offer_agreement);
+  self->local_hold = self->has_agreement ? self->agreed.local_hold : FALSE;
+}
+
+static gboolean
+send_next_digit_cb (gpointer user_data)
+{
+  BelfryMediaHandler *self = user_data;
+  char digit;
+
+  if (self->stream == NULL || g_queue_is_empty (&self->dtmf_out)) {
+    self->dtmf_send_id = 0;
+    return G_SOURCE_REMOVE;
+  }
+
+  digit = (char) GPOINTER_TO_INT (g_queue_pop_head (&self->dtmf_out));
+  audio_stream_send_dtmf (self->stream, digit);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+belfry_media_handler_send_dtmf (BelfrySessionDescriptionHandler *handler,
+                                const char                      *tones)
+{
+  BelfryMediaHandler *self = BELFRY_MEDIA_HANDLER (handler);
+
+  if (self->closed || !self->stream_running || self->running.dtmf_send_pt < 0)
+    return FALSE;
+
+  for (const char *p = tones; *p != '\0'; p++) {
+    if (strchr (DTMF_DIGITS, g_ascii_toupper (*p)) == NULL)
+      return FALSE;
+  }
+
+  for (const char *p = tones; *p != '\0'; p++)
+    g_queue_push_tail (&self->dtmf_out, GINT_TO_POINTER (g_ascii_toupper (*p)));
+
+  /* Digits go one at a time, apart, as RFC 4733 events of their own. */
+  if (self->dtmf_send_id == 0 && send_next_digit_cb (self))
+    self->dtmf_send_id = g_timeout_add (DTMF_GAP_MS, send_next_digit_cb, self);
+  return TRUE;
+}
+
+static void
+belfry_media_handler_close (BelfrySessionDescriptionHandler *handler)
+{
+  BelfryMediaHandler *self = BELFRY_MEDIA_HANDLER (handler);
+  g_autofree char *old_codec = NULL;
+  gboolean old_local_hold, old_remote_hold;
+
+  if (self->closed)
+    return;
+
+  old_codec = g_strdup (belfry_media_handler_get_codec (self));
+  old_local_hold = belfry_media_handler_get_local_hold (self);
+  old_remote_hold = belfry_media_handler_get_remote_hold (self);
+
+  self->closed = TRUE;
+  belfry_media_handler_rollback_description (handler);
+  stop_stream (self);
+  agreement_clear (&self->agreed);
+  self->has_agreement = FALSE;
+  self->local_hold = FALSE;
+  notify_state (self, old_codec, old_local_hold, old_remote_hold);
+}
+
+static void
+sdh_iface_init (BelfrySessionDescriptionHandlerInterface *iface)
+{
+  iface->get_description_async = belfry_media_handler_get_description_async;
+  iface->get_description_finish = belfry_media_handler_get_description_finish;
+  iface->set_description_async = belfry_media_handler_set_description_async;
+  iface->set_description_finish = belfry_media_handler_set_description_finish;
+  iface->rollback_description = belfry_media_handler_rollback_description;
+  iface->send_dtmf = belfry_media_handler_send_dtmf;
+  iface->close = belfry_media_handler_close;
+}
+
+/* ---- GObject ---- */
+
+static void
+belfry_media_handler_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  BelfryMediaHandler *self = BELFRY_MEDIA_HANDLER (object);
+
+  switch (prop_id) {
+  case PROP_ENGINE:
+    g_value_set_object (value, self->engine);
+    break;
+  case PROP_CODEC:
+    g_value_set_string (value, belfry_media_handler_get_codec (self));
+    break;
+  case PROP_LOCAL_HOLD:
+    g_value_set_boolean (value, belfry_media_handler_get_local_hold (self));
+    break;
+  case PROP_REMOTE_HOLD:
+    g_value_set_boolean (value, belfry_media_handler_get_remote_hold (self));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+belfry_media_handler_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  BelfryMediaHandler *self = BELFRY_MEDIA_HANDLER (object);
+
+  switch (prop_id) {
+  case PROP_ENGINE:
+    self->engine = g_value_dup_object (value);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+belfry_media_handler_constructed (GObject *object)
+{
+  BelfryMediaHandler *self = BELFRY_MEDIA_HANDLER (object);
+
+  G_OBJECT_CLASS (belfry_media_handler_parent_class)->constructed (object);
+
+  g_return_if_fail (BELFRY_IS_MEDIA_ENGINE (self->engine));
+}
+
+static void
+belfry_media_handler_dispose (GObject *object)
+{
+  BelfryMediaHandler *self = BELFRY_MEDIA_HANDLER (object);
+
+  if (self->engine != NULL)
+    belfry_media_handler_close (BELFRY_SESSION_DESCRIPTION_HANDLER (self));
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (belfry_media_handler_parent_class)->dispose (object);
+}
+
+static void
+belfry_media_handler_finalize (GObject *object)
+{
+  BelfryMediaHandler *self = BELFRY_MEDIA_HANDLER (object);
+
+  agreement_clear (&self->agreed);
+  agreement_clear (&self->remote_offer_agreement);
+  agreement_clear (&self->running);
+  g_string_free (self->dtmf_in, TRUE);
+
+  G_OBJECT_CLASS (belfry_media_handler_parent_class)->finalize (object);
+}
+
+static void
+belfry_media_handler_class_init (BelfryMediaHandlerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = belfry_media_handler_get_property;
+  object_class->set_property = belfry_media_handler_set_property;
+  object_class->constructed = belfry_media_handler_constructed;
+  object_class->dispose = belfry_media_handler_dispose;
+  object_class->finalize = belfry_media_handler_finalize;
+
+  props[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL, BELFRY_TYPE_MEDIA_ENGINE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryMediaHandler:codec:
+   *
+   * The name of the codec agreed with the peer, or %NULL while there is
+   * no audio.
+   */
+  props[PROP_CODEC] =
+    g_param_spec_string ("codec", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryMediaHandler:local-hold:
+   *
+   * Whether we hold the call, as last agreed.
+   */
+  props[PROP_LOCAL_HOLD] =
+    g_param_spec_boolean ("local-hold", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryMediaHandler:remote-hold:
+   *
+   * Whether the peer holds the call: it wants no audio from us.
+   */
+  props[PROP_REMOTE_HOLD] =
+    g_param_spec_boolean ("remote-hold", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /* #BelfrySessionDescriptionHandler::dtmf-received belongs to the
+   * interface; it is emitted from the stream's tick. */
+  signals[SIGNAL_DTMF_RECEIVED] =
+    g_signal_lookup ("dtmf-received", BELFRY_TYPE_SESSION_DESCRIPTION_HANDLER);
+}
+
+static void
+belfry_media_handler_init (BelfryMediaHandler *self)
+{
+  self->sdp_session_id = g_random_int_range (1, G_MAXINT32);
+  self->sdp_version = g_random_int_range (1, 1 << 16);
+  agreement_clear (&self->agreed);
+  agreement_clear (&self->remote_offer_agreement);
+  agreement_clear (&self->running);
+  g_queue_init (&self->dtmf_out);
+  self->dtmf_in = g_string_new (NULL);
+}
+
+/**
+ * belfry_media_handler_new:
+ * @engine: the engine whose codecs, address and files the handler uses
+ *
+ * Returns: (transfer full): a new handler, for one session
+ */
+BelfryMediaHandler *
+belfry_media_handler_new (BelfryMediaEngine *engine)
+{
+  g_return_val_if_fail (BELFRY_IS_MEDIA_ENGINE (engine), NULL);
+
+  return g_object_new (BELFRY_TYPE_MEDIA_HANDLER, "engine", engine, NULL);
+}
+
+/**
+ * belfry_media_handler_get_engine:
+ * @self: a handler
+ *
+ * Returns: (transfer none): the engine
+ */
+BelfryMediaEngine *
+belfry_media_handler_get_engine (BelfryMediaHandler *self)
+{
+  g_return_val_if_fail (BELFRY_IS_MEDIA_HANDLER (self), NULL);
+
+  return self->engine;
+}
+
+/**
+ * belfry_media_handler_get_codec:
+ * @self: a handler
+ *
+ * Returns: (nullable): the agreed codec's name, or %NULL without audio
+ */
+const char *
+belfry_media_handler_get_codec (BelfryMediaHandler *self)
+{
+  g_return_val_if_fail (BELFRY_IS_MEDIA_HANDLER (self), NULL);
+
+  return self->has_agreement && self->agreed.codec != NULL ? self->agreed.codec->name : NULL;
+}
+
+/**
+ * belfry_media_handler_get_local_hold:
+ * @self: a handler
+ *
+ * Returns: whether we hold the call, as last agreed
+ */
+gboolean
+belfry_media_handler_get_local_hold (BelfryMediaHandler *self)
+{
+  g_return_val_if_fail (BELFRY_IS_MEDIA_HANDLER (self), FALSE);
+
+  return self->has_agreement && self->agreed.codec != NULL && self->agreed.local_hold;
+}
+
+/**
+ * belfry_media_handler_get_remote_hold:
+ * @self: a handler
+ *
+ * Returns: whether the peer holds the call, as last agreed
+ */
+gboolean
+belfry_media_handler_get_remote_hold (BelfryMediaHandler *self)
+{
+  g_return_val_if_fail (BELFRY_IS_MEDIA_HANDLER (self), FALSE);
+
+  return self->has_agreement && self->agreed.codec != NULL &&
+         !RECEIVES (self->agreed.remote_direction);
+}
+
+/**
+ * belfry_media_handler_get_local_port:
+ * @self: a handler
+ *
+ * Returns: the local RTP port, or 0 before the first description
+ */
+int
+belfry_media_handler_get_local_port (BelfryMediaHandler *self)
+{
+  g_return_val_if_fail (BELFRY_IS_MEDIA_HANDLER (self), 0);
+
+  return self->local_rtp_port;
+}
+
+/**
+ * belfry_media_handler_get_rtp_stats:
+ * @self: a handler
+ * @packets_sent: (out) (optional): RTP packets sent during the session
+ * @packets_received: (out) (optional): RTP packets received, RFC 4733 ones
+ *   included
+ *
+ * Counts the packets of all the streams the session ran.
+ *
+ * Returns: %TRUE while a stream runs
+ */
+gboolean
+belfry_media_handler_get_rtp_stats (BelfryMediaHandler *self,
+                                    guint64            *packets_sent,
+                                    guint64            *packets_received)
+{
+  guint64 sent, received;
+
+  g_return_val_if_fail (BELFRY_IS_MEDIA_HANDLER (self), FALSE);
+
+  sent = self->sent_before;
+  received = self->received_before;
+  if (self->stream_running) {
+    const rtp_stats_t *stats = rtp_session_get_stats (self->stream->ms.sessions.rtp_session);
+
+    sent += stats->packet_sent;
+    received += stats->packet_recv;
+  }
+
+  if (packets_sent != NULL)
+    *packets_sent = sent;
+  if (packets_received != NULL)
+    *packets_received = received;
+  return self->stream_running;
+}
