@@ -34,6 +34,12 @@ typedef struct {
 } Fixture;
 
 static gboolean
+pointer_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
 result_arrived (gpointer data)
 {
   return *(GAsyncResult **) data != NULL;
@@ -819,6 +825,158 @@ test_malformed (Fixture       *fixture,
   test_outgoing_answered (fixture, data);
 }
 
+/* ---- TLS: a real TLS server (openssl s_server) with a certificate from
+ * a certificate authority the test makes ---- */
+
+static void
+run_openssl (const char *dir,
+             const char *command)
+{
+  g_autofree char *line = g_strdup_printf ("cd '%s' && openssl %s", dir, command);
+  g_autofree char *err = NULL;
+  int status = 0;
+  const char *argv[] = { "sh", "-c", line, NULL };
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, &err, &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("openssl %s: %s", command, err);
+}
+
+static void
+make_ca (const char *dir,
+         const char *name)
+{
+  g_autofree char *command = g_strdup_printf (
+    "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=%s -keyout %s.key -out %s.pem", name, name, name);
+
+  run_openssl (dir, command);
+}
+
+typedef struct {
+  GSubprocess *process;
+  GString *output;
+  gboolean exited;
+} TlsServer;
+
+static void
+tls_output_cb (GObject      *stream,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  TlsServer *server = user_data;
+  g_autoptr (GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (stream), result, NULL);
+
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0) {
+    server->exited = TRUE;
+    return;
+  }
+  g_string_append_len (server->output, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_input_stream_read_bytes_async (G_INPUT_STREAM (stream), 4096, G_PRIORITY_DEFAULT, NULL,
+                                   tls_output_cb, server);
+}
+
+static gboolean
+tls_server_got_invite (gpointer data)
+{
+  TlsServer *server = data;
+
+  return strstr (server->output->str, "INVITE sip:sipp@127.0.0.1") != NULL;
+}
+
+static void
+test_tls (Fixture       *fixture,
+          gconstpointer  data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("belfry-tls-XXXXXX", NULL);
+  g_autofree char *port = g_strdup_printf ("127.0.0.1:%d", fixture->sipp_port);
+  g_autofree char *ca_file = NULL;
+  g_autoptr (BelfryUserAgent) user_agent = NULL;
+  g_autoptr (BelfryNameAddr) target = NULL;
+  g_autoptr (BelfrySession) call = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  TlsServer server = { NULL, g_string_new (NULL), FALSE };
+  g_autofree char *uri = NULL;
+
+  make_ca (dir, "ca");
+  make_ca (dir, "stranger");
+  run_openssl (dir, "req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr");
+  run_openssl (dir, "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+                    "-extfile /dev/stdin -out server.pem <<EOF\nsubjectAltName=DNS:127.0.0.1,IP:127.0.0.1\nEOF");
+
+  for (guint round = 0; round < 2; round++) {
+    gboolean trust = round == 0;
+    const char *argv[] = { "openssl", "s_server", "-accept", port, "-cert", "server.pem",
+                           "-key", "server.key", "-naccept", "1", NULL };
+    /* s_server stops reading the connection when its standard input ends:
+     * keep it open. */
+    g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                          G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                          G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+    gboolean connected;
+
+    g_string_truncate (server.output, 0);
+    server.exited = FALSE;
+    g_subprocess_launcher_set_cwd (launcher, dir);
+    server.process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+    g_assert_no_error (error);
+    g_input_stream_read_bytes_async (g_subprocess_get_stdout_pipe (server.process), 4096, G_PRIORITY_DEFAULT,
+                                     NULL, tls_output_cb, &server);
+    g_assert_true (belfry_test_wait_port_bound (fixture->sipp_port, TRUE, 10000));
+
+    ca_file = g_build_filename (dir, trust ? "ca.pem" : "stranger.pem", NULL);
+    user_agent = belfry_user_agent_new (NULL, "127.0.0.1", 0, BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (fixture->factory));
+    g_object_set (user_agent, "tls-ca-file", ca_file, NULL);
+    belfry_user_agent_start_async (user_agent, NULL, store_result_cb, &result);
+    g_assert_true (belfry_user_agent_start_finish (user_agent, wait_result (&result, 5000), &error));
+    g_clear_object (&result);
+
+    uri = g_strdup_printf ("sip:sipp@127.0.0.1:%d;transport=tls", fixture->sipp_port);
+    target = belfry_name_addr_new (NULL, uri, &error);
+    call = BELFRY_SESSION (belfry_inviter_new (user_agent, target));
+    belfry_session_invite_async (call, NULL, NULL, store_result_cb, &result);
+
+    if (trust) {
+      /* The handshake succeeded with verification on: the server reads
+       * the INVITE in clear. It never answers; when it goes away, the
+       * connection breaks and the call fails. */
+      connected = belfry_test_wait_until (tls_server_got_invite, &server, 10000);
+      g_assert_true (connected);
+      g_subprocess_force_exit (server.process);
+      g_assert_false (belfry_session_invite_finish (call, wait_result (&result, 10000), &error));
+      g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_TRANSPORT);
+      g_clear_error (&error);
+      g_clear_object (&result);
+      belfry_test_assert_finalized (g_steal_pointer (&call), 3000);
+    } else {
+      /* A certificate from a stranger CA: the call fails at once, and
+       * nothing was sent in clear. */
+      g_assert_false (belfry_session_invite_finish (call, wait_result (&result, 10000), &error));
+      g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_TRANSPORT);
+      g_clear_error (&error);
+      g_assert_false (tls_server_got_invite (&server));
+      g_clear_object (&result);
+      belfry_test_assert_finalized (g_steal_pointer (&call), 3000);
+    }
+
+    g_clear_object (&result);
+    g_subprocess_force_exit (server.process);
+    belfry_test_wait_until (pointer_true, &server.exited, 5000);
+    g_clear_object (&server.process);
+    g_clear_pointer (&target, belfry_name_addr_unref);
+    g_clear_pointer (&uri, g_free);
+    g_clear_pointer (&ca_file, g_free);
+    g_assert_finalize_object (g_steal_pointer (&user_agent));
+  }
+
+  g_string_free (server.output, TRUE);
+  {
+    const char *argv[] = { "rm", "-rf", dir, NULL };
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+}
+
 static void
 add (const char    *path,
      const Variant *variant,
@@ -874,6 +1032,7 @@ main (int   argc,
     }
   }
   add ("/belfry/sip/ipv6/outgoing-answered", &udp6, test_outgoing_answered);
+  add ("/belfry/sip/tls/verified", &tcp4, test_tls);
   add ("/belfry/sip/ipv6/incoming-accepted", &udp6, test_incoming_accepted);
 
   return g_test_run ();

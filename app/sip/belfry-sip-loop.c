@@ -36,9 +36,12 @@ typedef struct {
   GPollFunc previous_poll;
   gboolean sleeping;
   bctbx_log_handler_t *log_handler;
+  /* Providers of stopped user agents: their transactions and channels may
+   * still point at them until the stack goes. */
+  GPtrArray *retired;
 } BelfrySipLoop;
 
-static BelfrySipLoop loop = { 0, NULL, NULL, NULL, -1, NULL, NULL, FALSE, NULL };
+static BelfrySipLoop loop = { 0, NULL, NULL, NULL, -1, NULL, NULL, FALSE, NULL, NULL };
 
 /* belle-sip sleeps for this long when GLib has no timeout at all. */
 #define FOREVER_MS (3600 * 1000)
@@ -224,6 +227,7 @@ belfry_sip_loop_acquire (void)
   if (loop.epoll_fd < 0)
     g_error ("epoll_create1: %s", g_strerror (errno));
   loop.watched = g_hash_table_new (NULL, NULL);
+  loop.retired = g_ptr_array_new_with_free_func ((GDestroyNotify) belle_sip_object_unref);
   loop.epoll_source = belle_sip_socket_source_new (on_glib_fd_ready, NULL, loop.epoll_fd,
                                                    BELLE_SIP_EVENT_READ, (unsigned int) -1);
   belle_sip_main_loop_add_source (loop.main_loop, loop.epoll_source);
@@ -253,14 +257,33 @@ belfry_sip_loop_release (void)
   belle_sip_main_loop_remove_source (loop.main_loop, loop.epoll_source);
   belle_sip_object_unref (loop.epoll_source);
   loop.epoll_source = NULL;
-  /* Let belle-sip free what it deferred (channels, transactions). */
+  /* Let belle-sip free what it deferred (channels, transactions), then
+   * the providers, then the stack they point into. */
   belle_sip_stack_sleep (loop.stack, 0);
+  g_clear_pointer (&loop.retired, g_ptr_array_unref);
   belle_sip_object_unref (loop.stack);
   loop.stack = NULL;
   loop.main_loop = NULL;
   close (loop.epoll_fd);
   loop.epoll_fd = -1;
   g_clear_pointer (&loop.watched, g_hash_table_unref);
+}
+
+/**
+ * belfry_sip_loop_retire:
+ * @object: (transfer full): a belle-sip object that belongs to the stack
+ *
+ * Keeps @object until the stack is freed. belle-sip's transactions and
+ * channels refer to their provider without a reference, and some outlive
+ * a stopped user agent by up to 32 s; freeing the provider before them
+ * would leave them pointing at freed memory.
+ */
+void
+belfry_sip_loop_retire (gpointer object)
+{
+  g_return_if_fail (loop.retired != NULL);
+
+  g_ptr_array_add (loop.retired, object);
 }
 
 /**

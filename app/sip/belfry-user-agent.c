@@ -36,6 +36,7 @@ enum {
   PROP_USERNAME,
   PROP_NO_ANSWER_TIMEOUT,
   PROP_SESSION_DESCRIPTION_HANDLER_FACTORY,
+  PROP_TLS_CA_FILE,
   N_PROPS
 };
 
@@ -69,6 +70,8 @@ struct _BelfryUserAgent {
   belle_sip_listener_t *listener;
   belle_sip_listening_point_t *udp;
   belle_sip_listening_point_t *tcp;
+  belle_sip_listening_point_t *tls;
+  char *tls_ca_file;
   /* The ClientOps of live client transactions, freed at the latest when
    * the user agent stops (belle-sip frees application data never). */
   GHashTable *ops;
@@ -509,11 +512,17 @@ close_listening_points (BelfryUserAgent *self)
       belle_sip_provider_remove_listening_point (self->provider, self->udp);
     if (self->tcp != NULL)
       belle_sip_provider_remove_listening_point (self->provider, self->tcp);
-    belle_sip_object_unref (self->provider);
-    self->provider = NULL;
+    if (self->tls != NULL)
+      belle_sip_provider_remove_listening_point (self->provider, self->tls);
+    belle_sip_provider_clean_channels (self->provider);
+    belfry_sip_loop_retire (g_steal_pointer (&self->provider));
   }
+
+  /* The last references to the listening points: the sockets close now
+   * and the port is free again. */
   g_clear_pointer (&self->udp, belle_sip_object_unref);
   g_clear_pointer (&self->tcp, belle_sip_object_unref);
+  g_clear_pointer (&self->tls, belle_sip_object_unref);
   g_clear_pointer (&self->listener, belle_sip_object_unref);
 }
 
@@ -562,7 +571,6 @@ open_listening_points (BelfryUserAgent  *self,
       return TRUE;
     }
 
-    belle_sip_stack_delete_listening_point (self->stack, self->udp);
     g_clear_pointer (&self->udp, belle_sip_object_unref);
 
     if (self->listen_port != 0) {
@@ -574,6 +582,37 @@ open_listening_points (BelfryUserAgent  *self,
   g_set_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_ADDRESS_IN_USE,
                "Found no port on %s free for both UDP and TCP", self->listen_address);
   return FALSE;
+}
+
+#define SYSTEM_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
+
+/* TLS for sips: and ;transport=tls targets: the server's certificate must
+ * chain to the CA file and name the host; there is no way to turn the
+ * check off. */
+static void
+open_tls (BelfryUserAgent *self)
+{
+  belle_tls_crypto_config_t *config;
+  belle_sip_listening_point_t *point;
+
+  if (!belle_sip_stack_tls_available (self->stack)) {
+    g_message ("belle-sip was built without TLS; sips: calls will fail");
+    return;
+  }
+
+  point = belle_sip_stack_create_listening_point (self->stack, self->listen_address,
+                                                  BELLE_SIP_LISTENING_POINT_RANDOM_PORT, "TLS");
+  if (point == NULL) {
+    g_message ("No TLS listening point on %s", self->listen_address);
+    return;
+  }
+
+  self->tls = (belle_sip_listening_point_t *) belle_sip_object_ref (point);
+  config = belle_tls_crypto_config_new ();
+  belle_tls_crypto_config_set_root_ca (config, self->tls_ca_file ? self->tls_ca_file : SYSTEM_CA_FILE);
+  belle_tls_crypto_config_set_verify_exceptions (config, 0);
+  belle_sip_tls_listening_point_set_crypto_config (BELLE_SIP_TLS_LISTENING_POINT (point), config);
+  belle_sip_provider_add_listening_point (self->provider, point);
 }
 
 static gboolean
@@ -594,6 +633,7 @@ user_agent_start (BelfryUserAgent  *self,
   /* Unlike most belle-sip constructors, this one hands over a reference. */
   self->provider = belle_sip_stack_create_provider (self->stack, self->udp);
   belle_sip_provider_add_listening_point (self->provider, self->tcp);
+  open_tls (self);
   self->listener = belle_sip_listener_create_from_callbacks (&listener_callbacks, self);
   belle_sip_provider_add_sip_listener (self->provider, self->listener);
 
@@ -662,6 +702,9 @@ belfry_user_agent_get_property (GObject    *object,
   case PROP_SESSION_DESCRIPTION_HANDLER_FACTORY:
     g_value_set_object (value, self->factory);
     break;
+  case PROP_TLS_CA_FILE:
+    g_value_set_string (value, self->tls_ca_file);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -697,6 +740,10 @@ belfry_user_agent_set_property (GObject      *object,
   case PROP_SESSION_DESCRIPTION_HANDLER_FACTORY:
     self->factory = g_value_dup_object (value);
     break;
+  case PROP_TLS_CA_FILE:
+    g_free (self->tls_ca_file);
+    self->tls_ca_file = g_value_dup_string (value);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -725,6 +772,7 @@ belfry_user_agent_finalize (GObject *object)
   g_hash_table_unref (self->ops);
   g_free (self->listen_address);
   g_free (self->username);
+  g_free (self->tls_ca_file);
 
   G_OBJECT_CLASS (belfry_user_agent_parent_class)->finalize (object);
 }
@@ -814,6 +862,16 @@ belfry_user_agent_class_init (BelfryUserAgentClass *klass)
     g_param_spec_object ("session-description-handler-factory", NULL, NULL,
                          BELFRY_TYPE_SESSION_DESCRIPTION_HANDLER_FACTORY,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryUserAgent:tls-ca-file:
+   *
+   * The PEM file of the certificate authorities that TLS servers must
+   * chain to; %NULL for the system's. Read when the user agent starts.
+   */
+  props[PROP_TLS_CA_FILE] =
+    g_param_spec_string ("tls-ca-file", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 
