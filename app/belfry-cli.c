@@ -549,12 +549,14 @@ main (int   argc,
     "Exit status: 0 when every call went as asked, 1 otherwise, 2 for bad options.");
   if (!g_option_context_parse (context, &argc, &argv, &error)) {
     g_printerr ("belfry-cli: %s\n", error->message);
-    return 2;
+    cli.exit_status = 2;
+    goto out;
   }
 
   if (positional != NULL && positional[0] != NULL && positional[1] != NULL) {
     g_printerr ("belfry-cli: only one TARGET-URI can be called\n");
-    return 2;
+    cli.exit_status = 2;
+    goto out;
   }
   cli.target = positional ? g_strdup (positional[0]) : NULL;
 
@@ -563,17 +565,20 @@ main (int   argc,
 
   if (cli.reject != 0 && (cli.reject < 300 || cli.reject > 699)) {
     g_printerr ("belfry-cli: --reject takes a status from 300 to 699\n");
-    return 2;
+    cli.exit_status = 2;
+    goto out;
   }
 
   if (cli.calls < 1) {
     g_printerr ("belfry-cli: --calls takes a number from 1\n");
-    return 2;
+    cli.exit_status = 2;
+    goto out;
   }
 
   if (!parse_listen (cli.listen ? cli.listen : "0.0.0.0:5060", &listen_address, &listen_port, &error)) {
     g_printerr ("belfry-cli: bad --listen: %s\n", error->message);
-    return 2;
+    cli.exit_status = 2;
+    goto out;
   }
 
   if (cli.target != NULL) {
@@ -581,7 +586,8 @@ main (int   argc,
 
     if (check == NULL) {
       g_printerr ("belfry-cli: %s\n", error->message);
-      return 2;
+      cli.exit_status = 2;
+      goto out;
     }
   }
 
@@ -589,7 +595,8 @@ main (int   argc,
     identity = belfry_name_addr_parse (cli.from, &error);
     if (identity == NULL) {
       g_printerr ("belfry-cli: bad --from: %s\n", error->message);
-      return 2;
+      cli.exit_status = 2;
+      goto out;
     }
   }
 
@@ -598,7 +605,8 @@ main (int   argc,
 
     if (!g_file_get_contents (cli.password_file, &contents, NULL, &error)) {
       g_printerr ("belfry-cli: %s\n", error->message);
-      return 2;
+      cli.exit_status = 2;
+      goto out;
     }
     cli.password = g_strndup (contents, strcspn (contents, "\r\n"));
     explicit_bzero (contents, strlen (contents));
@@ -634,14 +642,25 @@ main (int   argc,
     cli.exit_status = 1;
   }
 
-  g_ptr_array_unref (cli.sessions);
+out:
+  g_clear_pointer (&cli.sessions, g_ptr_array_unref);
   g_clear_object (&cli.registerer);
   g_clear_object (&cli.user_agent);
   g_clear_object (&cli.engine);
-  g_main_loop_unref (cli.loop);
+  g_clear_pointer (&cli.loop, g_main_loop_unref);
   if (cli.password != NULL)
     explicit_bzero (cli.password, strlen (cli.password));
   g_free (cli.password);
+  g_free (cli.listen);
+  g_free (cli.from);
+  g_free (cli.registrar);
+  g_free (cli.username);
+  g_free (cli.password_file);
+  g_free (cli.target);
+  g_free (cli.dtmf);
+  g_free (cli.play);
+  g_free (cli.record);
+  g_free (cli.codecs);
 
   return cli.exit_status;
 }

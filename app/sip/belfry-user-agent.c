@@ -612,6 +612,9 @@ open_tls (BelfryUserAgent *self)
   belle_tls_crypto_config_set_root_ca (config, self->tls_ca_file ? self->tls_ca_file : SYSTEM_CA_FILE);
   belle_tls_crypto_config_set_verify_exceptions (config, 0);
   belle_sip_tls_listening_point_set_crypto_config (BELLE_SIP_TLS_LISTENING_POINT (point), config);
+  /* The listening point took its own reference; this constructor, like
+   * the provider's, hands one over. */
+  belle_sip_object_unref (config);
   belle_sip_provider_add_listening_point (self->provider, point);
 }
 
