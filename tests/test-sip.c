@@ -146,8 +146,9 @@ start_sipp_server (Fixture    *fixture,
 }
 
 static BelfrySipp *
-start_sipp_client (Fixture    *fixture,
-                   const char *scenario)
+start_sipp_client_with (Fixture            *fixture,
+                        const char         *scenario,
+                        const char * const *extra_args)
 {
   g_autofree char *remote = NULL;
 
@@ -157,7 +158,14 @@ start_sipp_client (Fixture    *fixture,
     remote = g_strdup_printf ("%s:%d", fixture->variant->address, belfry_user_agent_get_port (fixture->user_agent));
 
   return belfry_sipp_start (scenario, fixture->variant->transport, fixture->variant->address,
-                            fixture->sipp_port, remote, NULL);
+                            fixture->sipp_port, remote, extra_args);
+}
+
+static BelfrySipp *
+start_sipp_client (Fixture    *fixture,
+                   const char *scenario)
+{
+  return start_sipp_client_with (fixture, scenario, NULL);
 }
 
 static BelfrySession *
@@ -559,6 +567,97 @@ test_incoming_reinvite (Fixture       *fixture,
   wait_state (BELFRY_SESSION (fixture->invitation), BELFRY_SESSION_STATE_TERMINATED, 2000);
   g_assert_cmpstr (belfry_test_sdh_get_remote_direction (BELFRY_TEST_SDH (
     belfry_session_get_session_description_handler (BELFRY_SESSION (fixture->invitation)))), ==, "sendonly");
+}
+
+static void
+test_incoming_replaces_unknown (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr (BelfrySipp) sipp = NULL;
+
+  /* RFC 3891: an INVITE that replaces no dialog of ours gets 481, and
+   * never rings. */
+  fixture->incoming_plan = 0;
+  sipp = start_sipp_client (fixture, "uac-replaces-unknown.xml");
+  g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
+  g_assert_cmpuint (fixture->invites, ==, 0);
+}
+
+static void
+on_referred (BelfryUserAgent  *user_agent,
+             BelfrySession    *call,
+             BelfrySession    *referrer,
+             BelfrySession   **slot)
+{
+  g_set_object (slot, call);
+}
+
+static void
+test_refer_followed (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  int target_port = belfry_test_free_port (fixture->variant->address);
+  g_autofree char *port_text = g_strdup_printf ("%d", target_port);
+  const char *extra[] = { "-key", "target_port", port_text, NULL };
+  g_autoptr (BelfrySipp) target = NULL;
+  g_autoptr (BelfrySipp) referrer = NULL;
+  g_autoptr (BelfrySession) referred = NULL;
+
+  /* sipp calls us, then REFERs us to carol (a second sipp). Nobody takes
+   * the refer signal, so we follow it as SIP.js does: 202, NOTIFY 100,
+   * call carol, NOTIFY 200. */
+  fixture->incoming_plan = 0;
+  g_signal_connect (fixture->user_agent, "referred", G_CALLBACK (on_referred), &referred);
+  target = belfry_sipp_start ("uas-answer.xml", fixture->variant->transport, fixture->variant->address,
+                              target_port, NULL, NULL);
+  referrer = start_sipp_client_with (fixture, "uac-refer-us.xml", extra);
+
+  g_assert_cmpint (belfry_sipp_wait (referrer, 20000), ==, 0);
+  g_assert_nonnull (referred);
+  g_assert_cmpint (belfry_session_get_state (referred), ==, BELFRY_SESSION_STATE_ESTABLISHED);
+  g_assert_cmpstr (belfry_name_addr_get_user (belfry_session_get_remote_identity (referred)), ==, "carol");
+
+  hang_up (referred);
+  g_assert_cmpint (belfry_sipp_wait (target, 10000), ==, 0);
+  g_signal_handlers_disconnect_by_func (fixture->user_agent, on_referred, &referred);
+  belfry_test_assert_finalized (g_steal_pointer (&referred), 3000);
+}
+
+static void
+test_attended_transfer (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr (BelfrySipp) first_sipp = start_sipp_server (fixture, "uas-refer-attended.xml");
+  g_autoptr (BelfrySession) first = new_call (fixture);
+  g_autoptr (BelfrySipp) second_sipp = NULL;
+  g_autoptr (BelfrySession) second = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  int first_port = fixture->sipp_port;
+
+  invite (first, NULL, &error);
+  g_assert_no_error (error);
+
+  fixture->sipp_port = belfry_test_free_port (fixture->variant->address);
+  second_sipp = start_sipp_server (fixture, "uas-answer.xml");
+  second = new_call (fixture);
+  invite (second, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The first peer is asked to call the second, replacing our call with
+   * it: Refer-To carries Replaces with the second dialog's tags. */
+  belfry_session_refer_async (first, NULL, second, NULL, store_result_cb, &result);
+  g_assert_true (belfry_session_refer_finish (first, wait_result (&result, 10000), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  hang_up (first);
+  hang_up (second);
+  g_assert_cmpint (belfry_sipp_wait (first_sipp, 10000), ==, 0);
+  g_assert_cmpint (belfry_sipp_wait (second_sipp, 10000), ==, 0);
+  fixture->sipp_port = first_port;
+  belfry_test_assert_finalized (g_steal_pointer (&first), 3000);
+  belfry_test_assert_finalized (g_steal_pointer (&second), 3000);
 }
 
 static gboolean
@@ -1020,6 +1119,9 @@ main (int   argc,
     { "incoming-expires", test_incoming_expires },
     { "incoming-no-answer", test_incoming_no_answer },
     { "incoming-reinvite", test_incoming_reinvite },
+    { "incoming-replaces-unknown", test_incoming_replaces_unknown },
+    { "refer-followed", test_refer_followed },
+    { "attended-transfer", test_attended_transfer },
   };
 
   belfry_test_init (&argc, &argv);

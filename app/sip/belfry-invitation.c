@@ -300,19 +300,13 @@ find_replaced (BelfryUserAgent     *user_agent,
                belle_sip_request_t *request,
                int                 *status)
 {
-  belle_sip_header_t *header = belle_sip_message_get_header (BELLE_SIP_MESSAGE (request), "Replaces");
-  belle_sip_header_replaces_t *replaces;
+  belle_sip_header_replaces_t *replaces =
+    belle_sip_message_get_header_by_type (request, belle_sip_header_replaces_t);
   BelfrySession *session;
 
   *status = 0;
-  if (header == NULL)
+  if (replaces == NULL)
     return NULL;
-
-  replaces = belle_sip_header_replaces_parse (belle_sip_header_get_unparsed_value (header));
-  if (replaces == NULL) {
-    *status = 400;
-    return NULL;
-  }
 
   /* RFC 3891: to-tag names our side of the dialog to replace. */
   session = belfry_user_agent_find_session (user_agent,
@@ -328,7 +322,6 @@ find_replaced (BelfryUserAgent     *user_agent,
     session = NULL;
   }
 
-  belle_sip_object_unref (belle_sip_object_ref (replaces));
   return session;
 }
 
