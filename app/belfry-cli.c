@@ -392,6 +392,12 @@ on_invite (BelfryUserAgent  *user_agent,
     return;
   }
 
+  /* Answering at once needs no ringing first. */
+  if (cli->auto_answer && cli->answer_delay_ms <= 0) {
+    belfry_invitation_accept_async (invitation, NULL, accept_done_cb, cli);
+    return;
+  }
+
   belfry_invitation_progress (invitation, 180);
   if (cli->auto_answer)
     g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) cli->answer_delay_ms, answer_cb,
