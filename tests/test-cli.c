@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "belfry-kamailio.h"
 #include "belfry-sipp.h"
 #include "belfry-test-env.h"
 
@@ -240,6 +241,87 @@ test_port_taken (void)
   g_assert_cmpuint (strlen (second->errors->str), ==, strcspn (second->errors->str, "\n") + 1);
 }
 
+static char *
+write_password (const char *password)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (g_get_home_dir (), "password", NULL);
+
+  g_assert_true (g_file_set_contents (path, password, -1, &error));
+  return path;
+}
+
+static void
+test_registered_call (void)
+{
+  BelfryKamailioOptions options = { .password = "s3cret" };
+  g_autoptr (GError) error = NULL;
+  BelfryKamailio *kamailio = belfry_kamailio_start (0, &options, &error);
+  g_autofree char *registrar = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *password_file = write_password ("s3cret\n");
+  g_autoptr (Cli) callee = NULL;
+  g_autoptr (Cli) caller = NULL;
+  EventWait wait;
+
+  g_assert_no_error (error);
+  registrar = g_strdup_printf ("sip:127.0.0.1:%d", belfry_kamailio_get_port (kamailio));
+  target = g_strdup_printf ("sip:bob@127.0.0.1:%d", belfry_kamailio_get_port (kamailio));
+
+  /* bob registers with Kamailio (digest), alice calls bob through it. */
+  callee = cli_start ("--listen", "127.0.0.1:0", "--from", "sip:bob@127.0.0.1", "--registrar", registrar,
+                      "--username", "bob", "--password-file", password_file, "--auto-answer",
+                      "--exit-after-calls", "1", "--events", NULL);
+  wait = (EventWait) { callee, "\"state\":\"registered\"" };
+  g_assert_true (belfry_test_wait_until (event_seen, &wait, 15000));
+
+  caller = cli_start ("--listen", "127.0.0.1:0", "--from", "sip:alice@127.0.0.1", "--duration", "0.5",
+                      "--events", target, NULL);
+  g_assert_cmpint (cli_wait (caller, 20000), ==, 0);
+  g_assert_cmpint (cli_wait (callee, 20000), ==, 0);
+  g_assert_true (has_event (caller, "\"state\":\"established\""));
+  g_assert_true (has_event (callee, "\"state\":\"established\""));
+  /* The password never shows. */
+  g_assert_null (strstr (callee->events->str, "s3cret"));
+  g_assert_null (strstr (callee->errors->str, "s3cret"));
+  belfry_kamailio_stop (kamailio);
+}
+
+static void
+test_wrong_password (void)
+{
+  BelfryKamailioOptions options = { .password = "s3cret" };
+  g_autoptr (GError) error = NULL;
+  BelfryKamailio *kamailio = belfry_kamailio_start (0, &options, &error);
+  g_autofree char *registrar = NULL;
+  g_autofree char *password_file = write_password ("wrong\n");
+  g_autoptr (Cli) cli = NULL;
+
+  g_assert_no_error (error);
+  registrar = g_strdup_printf ("sip:127.0.0.1:%d", belfry_kamailio_get_port (kamailio));
+  cli = cli_start ("--listen", "127.0.0.1:0", "--from", "sip:bob@127.0.0.1", "--registrar", registrar,
+                   "--username", "bob", "--password-file", password_file, "--events", NULL);
+  g_assert_cmpint (cli_wait (cli, 20000), ==, 1);
+  g_assert_nonnull (strstr (cli->errors->str, "registration failed"));
+  g_assert_nonnull (strstr (cli->errors->str, "password"));
+  g_assert_null (strstr (cli->errors->str, "wrong"));
+  belfry_kamailio_stop (kamailio);
+}
+
+static void
+test_registrar_unreachable (void)
+{
+  int port = belfry_test_free_port ("127.0.0.1");
+  g_autofree char *registrar = g_strdup_printf ("sip:127.0.0.1:%d;transport=tcp", port);
+  g_autofree char *password_file = write_password ("s3cret\n");
+  g_autoptr (Cli) cli = cli_start ("--listen", "127.0.0.1:0", "--from", "sip:bob@127.0.0.1",
+                                   "--registrar", registrar, "--password-file", password_file, NULL);
+
+  /* Nobody listens there: TCP says so at once. */
+  g_assert_cmpint (cli_wait (cli, 20000), ==, 1);
+  g_assert_nonnull (strstr (cli->errors->str, "registration failed"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -250,6 +332,9 @@ main (int   argc,
   g_test_add_func ("/belfry/cli/rejected", test_rejected);
   g_test_add_func ("/belfry/cli/bad-uri", test_bad_uri);
   g_test_add_func ("/belfry/cli/port-taken", test_port_taken);
+  g_test_add_func ("/belfry/cli/registrar/registered-call", test_registered_call);
+  g_test_add_func ("/belfry/cli/registrar/wrong-password", test_wrong_password);
+  g_test_add_func ("/belfry/cli/registrar/unreachable", test_registrar_unreachable);
 
   return g_test_run ();
 }
