@@ -1,0 +1,163 @@
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "belfry-call-view.h"
+#include "belfry-inviter.h"
+#include "belfry-media-engine.h"
+#include "belfry-sipp.h"
+#include "belfry-test-env.h"
+#include "belfry-user-agent.h"
+
+/* A call view in a real window, for a call to sipp with Belfry's own
+ * media engine: the buttons' actions reach the wire. */
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_arrived (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+typedef struct {
+  GObject *object;
+  const char *property;
+  gboolean value;
+} FlagWait;
+
+static gboolean
+flag_is (gpointer data)
+{
+  FlagWait *wait = data;
+  gboolean value;
+
+  g_object_get (wait->object, wait->property, &value, NULL);
+  return value == wait->value;
+}
+
+typedef struct {
+  GtkLabel *label;
+  const char *text;
+} LabelWait;
+
+static gboolean
+label_differs (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return g_strcmp0 (gtk_label_get_label (wait->label), wait->text) != 0;
+}
+
+static gboolean
+session_ended (gpointer data)
+{
+  return belfry_session_get_state (data) == BELFRY_SESSION_STATE_TERMINATED;
+}
+
+static GtkLabel *
+child_label (GtkWidget  *view,
+             const char *name)
+{
+  return GTK_LABEL (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, name));
+}
+
+static void
+test_hold_resume_hang_up (void)
+{
+  g_autoptr (BelfryMediaEngine) engine = belfry_media_engine_new ();
+  g_autoptr (BelfryUserAgent) user_agent = NULL;
+  g_autoptr (BelfryNameAddr) target = NULL;
+  g_autoptr (BelfrySession) call = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BelfrySipp) sipp = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *first_duration = NULL;
+  GtkWidget *window;
+  GtkWidget *view;
+  GtkButton *hold_button;
+  int port = belfry_test_free_port ("127.0.0.1");
+  FlagWait wait;
+  LabelWait label_wait;
+
+  belfry_media_engine_set_bind_address (engine, "127.0.0.1");
+  user_agent = belfry_user_agent_new (NULL, "127.0.0.1", 0, BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (engine));
+  belfry_user_agent_start_async (user_agent, NULL, store_result_cb, &result);
+  g_assert_true (belfry_test_wait_until (result_arrived, &result, 5000));
+  g_assert_true (belfry_user_agent_start_finish (user_agent, result, &error));
+  g_clear_object (&result);
+
+  sipp = belfry_sipp_start ("uas-hold.xml", "u1", "127.0.0.1", port, NULL, NULL);
+  uri = g_strdup_printf ("sip:sipp@127.0.0.1:%d", port);
+  target = belfry_name_addr_new ("Sipp Peer", uri, &error);
+  call = BELFRY_SESSION (belfry_inviter_new (user_agent, target));
+
+  window = gtk_window_new ();
+  view = belfry_call_view_new (call);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_cmpstr (gtk_label_get_label (child_label (view, "state_label")), ==, "Calling…");
+  g_assert_cmpstr (gtk_label_get_label (child_label (view, "name_label")), ==, "Sipp Peer");
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "hold_button"))));
+
+  belfry_session_invite_async (call, NULL, NULL, store_result_cb, &result);
+  g_assert_true (belfry_test_wait_until (result_arrived, &result, 10000));
+  g_assert_true (belfry_session_invite_finish (call, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  /* Established: the state says so, the codec shows, and the timer runs. */
+  g_assert_cmpstr (gtk_label_get_label (child_label (view, "state_label")), ==, "Connected");
+  g_assert_cmpstr (gtk_label_get_label (child_label (view, "codec_label")), ==, "PCMU");
+  g_assert_cmpstr (gtk_label_get_label (child_label (view, "name_label")), ==, "Sipp Peer");
+  first_duration = g_strdup (gtk_label_get_label (child_label (view, "duration_label")));
+  g_assert_cmpstr (first_duration, ==, "0:00");
+  label_wait = (LabelWait) { child_label (view, "duration_label"), first_duration };
+  g_assert_true (belfry_test_wait_until (label_differs, &label_wait, 3000));
+  g_assert_cmpstr (gtk_label_get_label (child_label (view, "duration_label")), ==, "0:01");
+
+  /* Hold: sipp checks a=sendonly; the button offers Resume once answered. */
+  hold_button = GTK_BUTTON (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "hold_button"));
+  g_assert_cmpstr (gtk_button_get_label (hold_button), ==, "_Hold");
+  g_assert_true (gtk_widget_activate_action (view, "call.hold", NULL));
+  wait = (FlagWait) { G_OBJECT (view), "on-hold", TRUE };
+  g_assert_true (belfry_test_wait_until (flag_is, &wait, 10000));
+  g_assert_cmpstr (gtk_button_get_label (hold_button), ==, "_Resume");
+  g_assert_cmpstr (gtk_label_get_label (child_label (view, "state_label")), ==, "On hold");
+
+  /* Resume: sipp checks a=sendrecv. */
+  g_assert_true (gtk_widget_activate_action (view, "call.hold", NULL));
+  wait = (FlagWait) { G_OBJECT (view), "on-hold", FALSE };
+  g_assert_true (belfry_test_wait_until (flag_is, &wait, 10000));
+  g_assert_cmpstr (gtk_button_get_label (hold_button), ==, "_Hold");
+
+  /* Hang up: sipp waits for the BYE. */
+  g_assert_true (gtk_widget_activate_action (view, "call.hang-up", NULL));
+  g_assert_true (belfry_test_wait_until (session_ended, call, 10000));
+  g_assert_cmpstr (gtk_label_get_label (child_label (view, "state_label")), ==, "Call ended");
+  g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  belfry_test_assert_finalized (g_steal_pointer (&call), 5000);
+  g_assert_finalize_object (g_steal_pointer (&user_agent));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  belfry_test_init (&argc, &argv);
+  gtk_init ();
+  adw_init ();
+
+  g_test_add_func ("/belfry/call-view/hold-resume-hang-up", test_hold_resume_hang_up);
+
+  return g_test_run ();
+}

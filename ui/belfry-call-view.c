@@ -1,0 +1,470 @@
+#define G_LOG_DOMAIN "belfry-call-view"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "belfry-call-view.h"
+#include "belfry-invitation.h"
+#include "belfry-sip-error.h"
+
+/**
+ * BelfryCallView:
+ *
+ * One call: who it is with, its state in words, how long it has lasted,
+ * the codec, and the buttons to hang up, hold and resume, send tones and
+ * transfer. The buttons name actions (`call.hang-up`, `call.hold`,
+ * `call.dtmf`, `call.transfer`), so shortcuts and tests reach the same
+ * code as a click. Hold shows what the peer agreed to: it turns into
+ * Resume only once the re-INVITE is answered.
+ */
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_ON_HOLD,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+struct _BelfryCallView {
+  GtkWidget parent_instance;
+
+  BelfrySession *session;
+  GCancellable *cancellable;
+  gboolean on_hold;
+  gboolean hold_pending;
+  gint64 established_at;
+  guint duration_id;
+  GBinding *codec_binding;
+
+  GtkWidget *box;
+  AdwAvatar *avatar;
+  GtkLabel *name_label;
+  GtkLabel *address_label;
+  GtkLabel *state_label;
+  GtkLabel *duration_label;
+  GtkLabel *codec_label;
+  GtkButton *hold_button;
+  GtkGrid *keypad;
+  GtkPopover *transfer_popover;
+  GtkEntry *transfer_entry;
+};
+
+G_DEFINE_FINAL_TYPE (BelfryCallView, belfry_call_view, GTK_TYPE_WIDGET)
+
+static gboolean
+handler_flag (BelfryCallView *self,
+              const char     *name)
+{
+  BelfrySessionDescriptionHandler *handler = belfry_session_get_session_description_handler (self->session);
+  gboolean value = FALSE;
+
+  /* The media handler's hold flags, when it has them: the view does not
+   * know the handler's type. */
+  if (handler != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (handler), name) != NULL)
+    g_object_get (handler, name, &value, NULL);
+  return value;
+}
+
+static void
+update_identity (BelfryCallView *self)
+{
+  BelfryNameAddr *identity = belfry_session_get_asserted_identity (self->session);
+  g_autofree char *name = NULL;
+  g_autofree char *uri = NULL;
+
+  if (identity == NULL)
+    identity = belfry_session_get_remote_identity (self->session);
+  if (identity == NULL)
+    return;
+
+  name = belfry_name_addr_dup_friendly_name (identity);
+  uri = belfry_name_addr_dup_uri (identity);
+  gtk_label_set_label (self->name_label, name);
+  gtk_label_set_label (self->address_label, uri);
+  adw_avatar_set_text (self->avatar, name);
+}
+
+static void
+update_duration (BelfryCallView *self)
+{
+  gint64 seconds = (g_get_monotonic_time () - self->established_at) / G_USEC_PER_SEC;
+  g_autofree char *text = NULL;
+
+  if (seconds >= 3600)
+    text = g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d", seconds / 3600,
+                            (int) (seconds / 60 % 60), (int) (seconds % 60));
+  else
+    text = g_strdup_printf ("%d:%02d", (int) (seconds / 60), (int) (seconds % 60));
+  gtk_label_set_label (self->duration_label, text);
+}
+
+static gboolean
+duration_tick_cb (gpointer data)
+{
+  update_duration (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_state (BelfryCallView *self)
+{
+  BelfrySessionState state = belfry_session_get_state (self->session);
+  gboolean incoming = BELFRY_IS_INVITATION (self->session);
+  gboolean established = state == BELFRY_SESSION_STATE_ESTABLISHED;
+  gboolean remote_hold = established && handler_flag (self, "remote-hold");
+  const char *text = NULL;
+
+  switch (state) {
+  case BELFRY_SESSION_STATE_INITIAL:
+    text = incoming ? _("Incoming call") : _("Calling…");
+    break;
+  case BELFRY_SESSION_STATE_ESTABLISHING:
+    text = incoming ? _("Incoming call") : _("Ringing…");
+    break;
+  case BELFRY_SESSION_STATE_ESTABLISHED:
+    if (self->on_hold)
+      text = _("On hold");
+    else if (remote_hold)
+      /* Translators: the other side put the call on hold. */
+      text = _("Held by the other side");
+    else
+      text = _("Connected");
+    break;
+  case BELFRY_SESSION_STATE_TERMINATING:
+    text = _("Ending…");
+    break;
+  case BELFRY_SESSION_STATE_TERMINATED:
+  default:
+    text = _("Call ended");
+    break;
+  }
+  gtk_label_set_label (self->state_label, text);
+
+  if (established && self->duration_id == 0 && self->established_at == 0) {
+    self->established_at = g_get_monotonic_time ();
+    update_duration (self);
+    self->duration_id = g_timeout_add_seconds (1, duration_tick_cb, self);
+  } else if (state >= BELFRY_SESSION_STATE_TERMINATING) {
+    g_clear_handle_id (&self->duration_id, g_source_remove);
+  }
+
+  gtk_button_set_label (self->hold_button, self->on_hold ? _("_Resume") : _("_Hold"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->hold_button),
+                               self->on_hold ? _("Take the call back") : _("Put the call on hold"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.hold", established && !self->hold_pending);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.dtmf", established);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.transfer", established);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.hang-up", state < BELFRY_SESSION_STATE_TERMINATING);
+}
+
+static void
+on_handler_notify (BelfryCallView *self)
+{
+  update_state (self);
+}
+
+static void
+on_handler_changed (BelfryCallView *self)
+{
+  BelfrySessionDescriptionHandler *handler = belfry_session_get_session_description_handler (self->session);
+
+  g_clear_pointer (&self->codec_binding, g_binding_unbind);
+  if (handler == NULL)
+    return;
+
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (handler), "codec") != NULL)
+    self->codec_binding = g_object_bind_property (handler, "codec", self->codec_label, "label",
+                                                  G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (handler, "notify::remote-hold", G_CALLBACK (on_handler_notify), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+hold_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (BelfryCallView) self = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean wanted = !self->on_hold;
+
+  self->hold_pending = FALSE;
+  if (belfry_session_invite_finish (BELFRY_SESSION (object), result, &error)) {
+    self->on_hold = wanted;
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ON_HOLD]);
+  } else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    g_message ("Hold or resume failed: %s", error->message);
+  }
+  update_state (self);
+}
+
+static void
+hold_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  BelfryCallView *self = BELFRY_CALL_VIEW (widget);
+  BelfrySessionInviteOptions options = { .hold = !self->on_hold };
+
+  self->hold_pending = TRUE;
+  update_state (self);
+  belfry_session_invite_async (self->session, &options, self->cancellable, hold_done_cb,
+                               g_object_ref (self));
+}
+
+static void
+hang_up_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  BelfryCallView *self = BELFRY_CALL_VIEW (widget);
+
+  if (belfry_session_get_state (self->session) == BELFRY_SESSION_STATE_ESTABLISHED)
+    belfry_session_bye_async (self->session, NULL, NULL, NULL);
+  else
+    belfry_session_dispose_async (self->session, NULL, NULL, NULL);
+}
+
+static void
+dtmf_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  BelfryCallView *self = BELFRY_CALL_VIEW (widget);
+
+  belfry_session_send_dtmf_async (self->session, g_variant_get_string (parameter, NULL),
+                                  self->cancellable, NULL, NULL);
+}
+
+static void
+transfer_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!belfry_session_refer_finish (BELFRY_SESSION (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Transfer failed: %s", error->message);
+}
+
+static void
+transfer_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  BelfryCallView *self = BELFRY_CALL_VIEW (widget);
+  g_autoptr (BelfryNameAddr) target = NULL;
+  g_autoptr (GError) error = NULL;
+
+  target = belfry_name_addr_parse (g_variant_get_string (parameter, NULL), &error);
+  if (target == NULL) {
+    gtk_widget_add_css_class (GTK_WIDGET (self->transfer_entry), "error");
+    return;
+  }
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->transfer_entry), "error");
+  belfry_session_refer_async (self->session, target, NULL, self->cancellable, transfer_done_cb, NULL);
+  gtk_popover_popdown (self->transfer_popover);
+}
+
+static void
+on_transfer_entry_activate (BelfryCallView *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->transfer_entry));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "call.transfer", "s", text);
+}
+
+static void
+build_keypad (BelfryCallView *self)
+{
+  static const char *digits = "123456789*0#";
+
+  for (guint i = 0; digits[i] != '\0'; i++) {
+    char digit[2] = { digits[i], '\0' };
+    GtkWidget *button = gtk_button_new_with_label (digit);
+
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "call.dtmf");
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", digit);
+    gtk_widget_add_css_class (button, "circular");
+    gtk_grid_attach (self->keypad, button, i % 3, i / 3, 1, 1);
+  }
+}
+
+static void
+belfry_call_view_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  BelfryCallView *self = BELFRY_CALL_VIEW (object);
+
+  switch (prop_id) {
+  case PROP_SESSION:
+    g_value_set_object (value, self->session);
+    break;
+  case PROP_ON_HOLD:
+    g_value_set_boolean (value, self->on_hold);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+belfry_call_view_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  BelfryCallView *self = BELFRY_CALL_VIEW (object);
+
+  switch (prop_id) {
+  case PROP_SESSION:
+    self->session = g_value_dup_object (value);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+belfry_call_view_constructed (GObject *object)
+{
+  BelfryCallView *self = BELFRY_CALL_VIEW (object);
+
+  G_OBJECT_CLASS (belfry_call_view_parent_class)->constructed (object);
+
+  g_signal_connect_object (self->session, "notify::state", G_CALLBACK (update_state), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::asserted-identity", G_CALLBACK (update_identity),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::session-description-handler",
+                           G_CALLBACK (on_handler_changed), self, G_CONNECT_SWAPPED);
+  update_identity (self);
+  on_handler_changed (self);
+  update_state (self);
+}
+
+static void
+belfry_call_view_dispose (GObject *object)
+{
+  BelfryCallView *self = BELFRY_CALL_VIEW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->duration_id, g_source_remove);
+  g_clear_pointer (&self->codec_binding, g_binding_unbind);
+  gtk_widget_dispose_template (GTK_WIDGET (self), BELFRY_TYPE_CALL_VIEW);
+  g_clear_object (&self->session);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (belfry_call_view_parent_class)->dispose (object);
+}
+
+static void
+belfry_call_view_class_init (BelfryCallViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = belfry_call_view_get_property;
+  object_class->set_property = belfry_call_view_set_property;
+  object_class->constructed = belfry_call_view_constructed;
+  object_class->dispose = belfry_call_view_dispose;
+
+  /**
+   * BelfryCallView:session:
+   *
+   * The call shown.
+   */
+  props[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, BELFRY_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryCallView:on-hold:
+   *
+   * Whether we hold the call, as the peer agreed.
+   */
+  props[PROP_ON_HOLD] =
+    g_param_spec_boolean ("on-hold", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/belfry-call-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, box);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, avatar);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, name_label);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, address_label);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, state_label);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, duration_label);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, codec_label);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, hold_button);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, keypad);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, transfer_popover);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, transfer_entry);
+  gtk_widget_class_bind_template_callback (widget_class, on_transfer_entry_activate);
+
+  gtk_widget_class_install_action (widget_class, "call.hang-up", NULL, hang_up_action);
+  gtk_widget_class_install_action (widget_class, "call.hold", NULL, hold_action);
+  gtk_widget_class_install_action (widget_class, "call.dtmf", "s", dtmf_action);
+  gtk_widget_class_install_action (widget_class, "call.transfer", "s", transfer_action);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+belfry_call_view_init (BelfryCallView *self)
+{
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  build_keypad (self);
+}
+
+/**
+ * belfry_call_view_new:
+ * @session: a call
+ *
+ * Returns: (transfer full): a view of @session
+ */
+GtkWidget *
+belfry_call_view_new (BelfrySession *session)
+{
+  g_return_val_if_fail (BELFRY_IS_SESSION (session), NULL);
+
+  return g_object_new (BELFRY_TYPE_CALL_VIEW, "session", session, NULL);
+}
+
+/**
+ * belfry_call_view_get_session:
+ * @self: a call view
+ *
+ * Returns: (transfer none): the call shown
+ */
+BelfrySession *
+belfry_call_view_get_session (BelfryCallView *self)
+{
+  g_return_val_if_fail (BELFRY_IS_CALL_VIEW (self), NULL);
+
+  return self->session;
+}
+
+/**
+ * belfry_call_view_get_on_hold:
+ * @self: a call view
+ *
+ * Returns: whether we hold the call
+ */
+gboolean
+belfry_call_view_get_on_hold (BelfryCallView *self)
+{
+  g_return_val_if_fail (BELFRY_IS_CALL_VIEW (self), FALSE);
+
+  return self->on_hold;
+}
