@@ -1,0 +1,11 @@
+#pragma once
+
+#include "belfry-account.h"
+
+G_BEGIN_DECLS
+
+void belfry_account_set_status (BelfryAccount       *self,
+                                BelfryAccountStatus  status,
+                                const char          *message);
+
+G_END_DECLS

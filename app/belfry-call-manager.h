@@ -1,0 +1,40 @@
+#pragma once
+
+#include <gio/gio.h>
+
+#include "belfry-account-manager.h"
+#include "belfry-call-history.h"
+#include "belfry-notifier.h"
+#include "belfry-session.h"
+
+G_BEGIN_DECLS
+
+#define BELFRY_TYPE_CALL_MANAGER (belfry_call_manager_get_type ())
+
+G_DECLARE_FINAL_TYPE (BelfryCallManager, belfry_call_manager, BELFRY, CALL_MANAGER, GObject)
+
+BelfryCallManager    *belfry_call_manager_new              (BelfryAccountManager *accounts,
+                                                            BelfryCallHistory    *history,
+                                                            BelfryNotifier       *notifier);
+BelfryAccountManager *belfry_call_manager_get_accounts     (BelfryCallManager    *self);
+BelfryCallHistory    *belfry_call_manager_get_history      (BelfryCallManager    *self);
+BelfryNotifier       *belfry_call_manager_get_notifier     (BelfryCallManager    *self);
+GListModel           *belfry_call_manager_get_sessions     (BelfryCallManager    *self);
+gboolean              belfry_call_manager_get_ringing      (BelfryCallManager    *self);
+BelfrySession        *belfry_call_manager_call             (BelfryCallManager    *self,
+                                                            const char           *text,
+                                                            BelfryAccount        *account,
+                                                            GError              **error);
+void                  belfry_call_manager_accept           (BelfryCallManager    *self,
+                                                            BelfrySession        *session);
+void                  belfry_call_manager_decline          (BelfryCallManager    *self,
+                                                            BelfrySession        *session);
+void                  belfry_call_manager_hang_up          (BelfryCallManager    *self,
+                                                            BelfrySession        *session);
+gboolean              belfry_call_manager_get_held         (BelfryCallManager    *self,
+                                                            BelfrySession        *session);
+void                  belfry_call_manager_set_held         (BelfryCallManager    *self,
+                                                            BelfrySession        *session,
+                                                            gboolean              held);
+
+G_END_DECLS
