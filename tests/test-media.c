@@ -4,11 +4,15 @@
 #include <belle-sip/belle-sip.h>
 #include <glib/gstdio.h>
 
+#include <signal.h>
+#include <string.h>
+
 #include "belfry-invitation.h"
 #include "belfry-inviter.h"
 #include "belfry-media-engine.h"
 #include "belfry-media-error.h"
 #include "belfry-media-handler.h"
+#include "belfry-media-wav-private.h"
 #include "belfry-sip-error.h"
 #include "belfry-test-env.h"
 #include "belfry-user-agent.h"
@@ -921,6 +925,1073 @@ test_sdp_refusals (Alone         *alone,
   g_assert_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_CLOSED);
 }
 
+/* ---- Play files of any rate ---- */
+
+static void
+test_wav_convert (void)
+{
+  static const guint rates[] = { 8000, 16000, 22050, 32000, 44100, 48000 };
+  static const guint targets[] = { 8000, 16000, 48000 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("belfry-wav-XXXXXX", &error);
+  g_autofree char *input = g_build_filename (dir, "in.wav", NULL);
+  g_autofree char *output = g_build_filename (dir, "out.wav", NULL);
+
+  g_assert_no_error (error);
+  for (guint r = 0; r < G_N_ELEMENTS (rates); r++) {
+    for (guint channels = 1; channels <= 2; channels++) {
+      g_assert_true (belfry_tone_write_wav_full (input, rates[r], channels, channels == 2,
+                                                 TONE_A_HZ, 2.0, AMPLITUDE, &error));
+      for (guint t = 0; t < G_N_ELEMENTS (targets); t++) {
+        g_autoptr (BelfryWav) wav = NULL;
+        g_autofree char *report = NULL;
+        guint rate, n_channels, bits;
+
+        g_assert_true (belfry_media_wav_convert (input, output, targets[t], &error));
+        g_assert_no_error (error);
+        g_assert_true (belfry_media_wav_probe (output, &rate, &n_channels, &bits, &error));
+        g_assert_cmpuint (rate, ==, targets[t]);
+        g_assert_cmpuint (n_channels, ==, 1);
+        g_assert_cmpuint (bits, ==, 16);
+        wav = belfry_wav_read (output, &error);
+        g_assert_no_error (error);
+        /* Two seconds in, two seconds out, at the same pitch and level. */
+        g_assert_cmpint (ABS ((int) wav->samples->len - (int) (2 * targets[t])), <=, 2);
+        if (!belfry_tone_check (wav, TONE_A_HZ, 15.0, 1.5, 5000.0, 6300.0, &report))
+          g_test_fail_printf ("%u Hz, %u channels to %u Hz: %s", rates[r], channels,
+                              targets[t], report);
+      }
+    }
+  }
+
+  /* What is not a WAV file says so. */
+  g_assert_true (g_file_set_contents (input, "RIFF....WAVEnothing", -1, &error));
+  g_assert_false (belfry_media_wav_convert (input, output, 8000, &error));
+  g_assert_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FILE);
+
+  g_unlink (input);
+  g_unlink (output);
+  g_rmdir (dir);
+}
+
+typedef struct {
+  const char *codec;
+  guint codec_rate;
+} ResampleCase;
+
+static void
+test_resample_call (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  const ResampleCase *resample_case = data;
+  const char *codecs[] = { resample_case->codec, NULL };
+  g_autoptr (GError) error = NULL;
+  PacketGoal goal;
+
+  /* A sends 44.1 kHz mono, B 16 kHz stereo: neither is the codec's rate. */
+  set_codec_list (fixture->engine_a, codecs);
+  set_codec_list (fixture->engine_b, codecs);
+  g_assert_true (belfry_tone_write_wav_full (fixture->play_a, 44100, 1, FALSE, TONE_A_HZ, 2.0,
+                                             AMPLITUDE, &error));
+  g_assert_true (belfry_tone_write_wav_full (fixture->play_b, 16000, 2, TRUE, TONE_A_HZ, 2.0,
+                                             AMPLITUDE, &error));
+
+  error = place_call (fixture);
+  g_assert_no_error (error);
+  g_assert_cmpstr (belfry_media_handler_get_codec (handler_of (fixture->inviter)), ==,
+                   resample_case->codec);
+
+  goal = (PacketGoal) { handler_of (fixture->invitation), 75 };
+  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  goal = (PacketGoal) { handler_of (fixture->inviter), 75 };
+  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  hang_up (fixture);
+
+  assert_tone (fixture->record_b, resample_case->codec_rate, TONE_A_HZ);
+  assert_tone (fixture->record_a, resample_case->codec_rate, TONE_A_HZ);
+}
+
+static const ResampleCase resample_pcmu = { "PCMU", 8000 };
+static const ResampleCase resample_opus = { "opus", 48000 };
+
+/* ---- RTP inactivity ---- */
+
+static void
+failed_cb (BelfryMediaHandler  *handler,
+           const GError        *error,
+           GError             **slot)
+{
+  g_assert_null (*slot);
+  *slot = g_error_copy (error);
+}
+
+static void
+test_rtp_timeout (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  static const char * const pcmu[] = { "PCMU", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) caller_failed = NULL;
+  g_autoptr (GError) callee_failed = NULL;
+  BelfryMediaHandler *caller, *callee;
+  PacketGoal goal;
+  gint64 stopped_at;
+
+  set_codec_list (fixture->engine_a, pcmu);
+  set_codec_list (fixture->engine_b, pcmu);
+  belfry_media_engine_set_rtp_timeout (fixture->engine_a, 2);
+  belfry_media_engine_set_rtp_timeout (fixture->engine_b, 2);
+  write_tones (fixture, 8000);
+
+  error = place_call (fixture);
+  g_assert_no_error (error);
+  caller = handler_of (fixture->inviter);
+  callee = handler_of (fixture->invitation);
+  g_signal_connect (caller, "failed", G_CALLBACK (failed_cb), &caller_failed);
+  g_signal_connect (callee, "failed", G_CALLBACK (failed_cb), &callee_failed);
+  goal = (PacketGoal) { callee, 25 };
+  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+
+  /* While A holds, neither side sends: longer than the timeout, and no
+   * side complains. */
+  reinvite (fixture, TRUE);
+  run_for (3500);
+  g_assert_no_error (caller_failed);
+  g_assert_no_error (callee_failed);
+
+  reinvite (fixture, FALSE);
+  goal = (PacketGoal) { caller, packets_received (caller) + 25 };
+  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  g_assert_no_error (caller_failed);
+
+  /* B's media goes without a word of signaling, as when its process dies
+   * or its network goes: A reports it after about two seconds. */
+  belfry_session_description_handler_close (BELFRY_SESSION_DESCRIPTION_HANDLER (callee));
+  stopped_at = g_get_monotonic_time ();
+  g_assert_true (wait_for (pointer_set, &caller_failed, 2000 + 3000));
+  g_assert_error (caller_failed, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_TIMEOUT);
+  g_assert_cmpstr (caller_failed->message, ==, "No audio from the other side for 2 s");
+  g_assert_cmpint (g_get_monotonic_time () - stopped_at, >=, 1500 * 1000);
+  g_assert_no_error (callee_failed);
+
+  g_signal_handlers_disconnect_by_data (caller, &caller_failed);
+  g_signal_handlers_disconnect_by_data (callee, &callee_failed);
+}
+
+/* ---- SRTP ---- */
+
+typedef struct {
+  GSubprocess *process;
+  char *path;
+} Capture;
+
+static gboolean
+file_not_empty (gpointer data)
+{
+  GStatBuf buf;
+
+  return g_stat (data, &buf) == 0 && buf.st_size > 0;
+}
+
+/* tshark on loopback, all UDP, into a file; NULL without tshark. */
+static Capture *
+capture_start (const char *dir)
+{
+  g_autofree char *tshark = g_find_program_in_path ("tshark");
+  g_autoptr (GError) error = NULL;
+  Capture *capture;
+
+  if (tshark == NULL)
+    return NULL;
+
+  capture = g_new0 (Capture, 1);
+  capture->path = g_build_filename (dir, "capture.pcapng", NULL);
+  /* The capture stops by itself after a minute, should the test die. */
+  capture->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                       tshark, "-i", "lo", "-f", "udp", "-w", capture->path,
+                                       "-a", "duration:60", NULL);
+  g_assert_no_error (error);
+  /* The file gets its header once the interface is open. */
+  g_assert_true (wait_for (file_not_empty, capture->path, 10000));
+  run_for (300);
+  return capture;
+}
+
+static gboolean
+subprocess_done (gpointer data)
+{
+  return g_subprocess_get_if_exited (data) || g_subprocess_get_if_signaled (data);
+}
+
+static void
+subprocess_wait_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *done = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+capture_stop (Capture *capture)
+{
+  gboolean done = FALSE;
+
+  g_subprocess_send_signal (capture->process, SIGINT);
+  g_subprocess_wait_async (capture->process, NULL, subprocess_wait_cb, &done);
+  if (!wait_for (flag_set, &done, 10000)) {
+    g_subprocess_force_exit (capture->process);
+    wait_for (flag_set, &done, 5000);
+  }
+  g_assert_true (subprocess_done (capture->process));
+}
+
+static void
+capture_free (Capture *capture)
+{
+  g_unlink (capture->path);
+  g_free (capture->path);
+  g_clear_object (&capture->process);
+  g_free (capture);
+}
+
+static gint16
+ulaw_decode (guint8 byte)
+{
+  int value = ~byte & 0xff;
+  int magnitude = (((value & 0x0f) << 3) + 0x84) << ((value & 0x70) >> 4);
+
+  return (gint16) ((value & 0x80) ? 0x84 - magnitude : magnitude - 0x84);
+}
+
+static gsize
+parse_hex (const char *text,
+           guint8     *bytes,
+           gsize       size)
+{
+  gsize n = 0;
+
+  /* Hex bytes, with or without colons between them. */
+  for (const char *p = text; p[0] != '\0' && p[1] != '\0' && n < size;) {
+    if (!g_ascii_isxdigit (p[0])) {
+      p++;
+      continue;
+    }
+    bytes[n++] = (guint8) (g_ascii_xdigit_value (p[0]) << 4 | g_ascii_xdigit_value (p[1]));
+    p += 2;
+  }
+  return n;
+}
+
+/* The payloads of the PCMU RTP packets sent to @port, decoded as PCMU.
+ * The RTP header is read here, not by tshark, whose SRTP dissector would
+ * otherwise take the packets of a call with a=crypto. */
+static GArray *
+captured_pcmu (Capture *capture,
+               int      port,
+               guint   *n_packets)
+{
+  g_autofree char *filter = g_strdup_printf ("udp.dstport==%d", port);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) lines = NULL;
+  const char *argv[] = { "tshark", "-r", capture->path, "-Y", filter,
+                         "-T", "fields", "-e", "udp.payload", NULL };
+  GArray *samples = g_array_new (FALSE, FALSE, sizeof (gint16));
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_test_message ("tshark: %s", err);
+
+  *n_packets = 0;
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    guint8 packet[2048];
+    gsize length = parse_hex (lines[i], packet, sizeof packet);
+    gsize header;
+
+    /* RTP version 2, payload type 0, then CSRCs and an extension. */
+    if (length < 12 || (packet[0] >> 6) != 2 || (packet[1] & 0x7f) != 0)
+      continue;
+    header = 12 + 4 * (packet[0] & 0x0f);
+    if ((packet[0] & 0x10) != 0 && length >= header + 4)
+      header += 4 + 4 * (packet[header + 2] << 8 | packet[header + 3]);
+    if (header >= length)
+      continue;
+
+    (*n_packets)++;
+    for (gsize j = header; j < length; j++) {
+      gint16 sample = ulaw_decode (packet[j]);
+
+      g_array_append_val (samples, sample);
+    }
+  }
+  return samples;
+}
+
+static void
+set_srtp (BelfryMediaEngine *engine,
+          BelfryMediaSrtp    srtp)
+{
+  g_object_set (engine, "srtp", srtp, "allow-srtp-without-tls", TRUE, NULL);
+}
+
+/* A call whose A-to-B audio is captured: SRTP when @data is non-NULL. */
+static void
+test_capture (Fixture       *fixture,
+              gconstpointer  data)
+{
+  static const char * const pcmu[] = { "PCMU", NULL };
+  gboolean srtp = data != NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) samples = NULL;
+  Capture *capture;
+  PacketGoal goal;
+  guint n_packets = 0;
+  double ratio;
+  int port;
+
+  set_codec_list (fixture->engine_a, pcmu);
+  set_codec_list (fixture->engine_b, pcmu);
+  if (srtp) {
+    set_srtp (fixture->engine_a, BELFRY_MEDIA_SRTP_MANDATORY);
+    set_srtp (fixture->engine_b, BELFRY_MEDIA_SRTP_MANDATORY);
+  }
+  write_tones (fixture, 8000);
+
+  capture = capture_start (fixture->dir);
+  if (capture == NULL) {
+    g_test_skip ("tshark is not installed");
+    return;
+  }
+
+  error = place_call (fixture);
+  g_assert_no_error (error);
+  g_assert_cmpstr (belfry_media_handler_get_srtp_suite (handler_of (fixture->inviter)), ==,
+                   srtp ? "AES_CM_128_HMAC_SHA1_80" : NULL);
+  g_assert_cmpstr (belfry_media_handler_get_srtp_suite (handler_of (fixture->invitation)), ==,
+                   srtp ? "AES_CM_128_HMAC_SHA1_80" : NULL);
+  port = belfry_media_handler_get_local_port (handler_of (fixture->invitation));
+
+  goal = (PacketGoal) { handler_of (fixture->invitation), 75 };
+  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  goal = (PacketGoal) { handler_of (fixture->inviter), 75 };
+  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  hang_up (fixture);
+  capture_stop (capture);
+
+  /* The tone arrived either way... */
+  assert_tone (fixture->record_b, 8000, TONE_A_HZ);
+  assert_tone (fixture->record_a, 8000, TONE_B_HZ);
+
+  /* ...but only plain RTP shows it on the wire. */
+  samples = captured_pcmu (capture, port, &n_packets);
+  ratio = belfry_tone_goertzel_ratio ((const gint16 *) samples->data, samples->len, 8000, TONE_A_HZ);
+  g_test_message ("%u packets to port %d, %u payload bytes, %.3f of the energy at %.0f Hz",
+                  n_packets, port, samples->len, ratio, TONE_A_HZ);
+  g_assert_cmpuint (n_packets, >=, 50);
+  if (srtp)
+    g_assert_cmpfloat (ratio, <, 0.05);
+  else
+    g_assert_cmpfloat (ratio, >, 0.5);
+
+  capture_free (capture);
+}
+
+typedef struct {
+  BelfryMediaSrtp caller;
+  BelfryMediaSrtp callee;
+  const char *callee_reason;
+} SrtpRefusal;
+
+static void
+test_srtp_refused (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const SrtpRefusal *refusal = data;
+  static const char * const pcmu[] = { "PCMU", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) accept_error = NULL;
+
+  set_codec_list (fixture->engine_a, pcmu);
+  set_codec_list (fixture->engine_b, pcmu);
+  set_srtp (fixture->engine_a, refusal->caller);
+  set_srtp (fixture->engine_b, refusal->callee);
+  write_tones (fixture, 8000);
+
+  error = place_call (fixture);
+  g_assert_nonnull (error);
+  g_test_message ("caller's error: %s", error->message);
+  g_assert_cmpuint (belfry_sip_error_get_status (error), ==, 488);
+
+  g_assert_true (wait_for (pointer_set, &fixture->accept_result, WAIT_MS));
+  g_assert_false (belfry_invitation_accept_finish (fixture->invitation, fixture->accept_result,
+                                                   &accept_error));
+  g_assert_error (accept_error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE);
+  /* The session may put the handler's reason in a sentence of its own. */
+  g_test_message ("callee's error: %s", accept_error->message);
+  g_assert_nonnull (strstr (accept_error->message, refusal->callee_reason));
+}
+
+static const SrtpRefusal plain_to_mandatory = {
+  BELFRY_MEDIA_SRTP_OFF, BELFRY_MEDIA_SRTP_MANDATORY, "The other side does not offer encrypted audio"
+};
+static const SrtpRefusal optional_to_mandatory_savp = {
+  BELFRY_MEDIA_SRTP_MANDATORY, BELFRY_MEDIA_SRTP_OFF,
+  "The other side wants encrypted audio, which is turned off"
+};
+
+/* Optional SRTP offers keys on RTP/AVP: a plain peer takes the call
+ * without them, an SRTP one with them. */
+static void
+test_srtp_optional (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  static const char * const pcmu[] = { "PCMU", NULL };
+  g_autoptr (GError) error = NULL;
+  PacketGoal goal;
+
+  set_codec_list (fixture->engine_a, pcmu);
+  set_codec_list (fixture->engine_b, pcmu);
+  set_srtp (fixture->engine_a, BELFRY_MEDIA_SRTP_OPTIONAL);
+  set_srtp (fixture->engine_b, data != NULL ? BELFRY_MEDIA_SRTP_OPTIONAL : BELFRY_MEDIA_SRTP_OFF);
+  write_tones (fixture, 8000);
+
+  error = place_call (fixture);
+  g_assert_no_error (error);
+  g_assert_cmpstr (belfry_media_handler_get_srtp_suite (handler_of (fixture->inviter)), ==,
+                   data != NULL ? "AES_CM_128_HMAC_SHA1_80" : NULL);
+  goal = (PacketGoal) { handler_of (fixture->invitation), 75 };
+  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  hang_up (fixture);
+  assert_tone (fixture->record_b, 8000, TONE_A_HZ);
+}
+
+/* ---- DTMF through the session, both ways of sending ---- */
+
+static void
+session_dtmf_cb (BelfrySession *session,
+                 gchar          digit,
+                 GString       *digits)
+{
+  g_string_append_c (digits, digit);
+}
+
+static gboolean
+count_info_cb (BelfrySession         *session,
+               BelfryIncomingRequest *request,
+               guint                 *count)
+{
+  (*count)++;
+  return FALSE;
+}
+
+static void
+test_session_dtmf (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char * const pcmu[] = { "PCMU", NULL };
+  static const char digits_sent[] = "0123456789*#";
+  gboolean by_info = data != NULL;
+  g_autoptr (GString) digits = g_string_new (NULL);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  DigitGoal goal = { digits, strlen (digits_sent) };
+  guint infos = 0;
+
+  set_codec_list (fixture->engine_a, pcmu);
+  set_codec_list (fixture->engine_b, pcmu);
+  belfry_media_engine_set_telephone_event (fixture->engine_a, !by_info);
+  belfry_media_engine_set_telephone_event (fixture->engine_b, !by_info);
+  write_tones (fixture, 8000);
+
+  error = place_call (fixture);
+  g_assert_no_error (error);
+  g_signal_connect (fixture->invitation, "dtmf", G_CALLBACK (session_dtmf_cb), digits);
+  g_signal_connect (fixture->invitation, "info", G_CALLBACK (count_info_cb), &infos);
+
+  /* Without telephone-event the media path says no, and INFO takes over. */
+  if (by_info)
+    g_assert_false (belfry_session_description_handler_send_dtmf (
+      BELFRY_SESSION_DESCRIPTION_HANDLER (handler_of (fixture->inviter)), "1"));
+
+  belfry_session_send_dtmf_async (BELFRY_SESSION (fixture->inviter), digits_sent, NULL,
+                                  store_result_cb, &result);
+  g_assert_true (wait_for (pointer_set, &result, WAIT_MS));
+  g_assert_true (belfry_session_send_dtmf_finish (BELFRY_SESSION (fixture->inviter), result,
+                                                  &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (digits_arrived, &goal, WAIT_MS));
+  /* A little longer, so that a digit sent twice would show. */
+  run_for (300);
+  g_assert_cmpstr (digits->str, ==, digits_sent);
+  g_assert_cmpuint (infos, ==, by_info ? strlen (digits_sent) : 0);
+
+  g_signal_handlers_disconnect_by_data (fixture->invitation, digits);
+  g_signal_handlers_disconnect_by_data (fixture->invitation, &infos);
+  hang_up (fixture);
+}
+
+/* ---- SRTP in SDP, handler alone ---- */
+
+static char *
+crypto_key_of (belle_sdp_media_description_t *md,
+               guint                          index,
+               const char                    *expected_prefix)
+{
+  belle_sip_list_t *attributes = belle_sdp_media_description_find_attributes_with_name (md, "crypto");
+  const char *value;
+  g_autofree guchar *key = NULL;
+  gsize length = 0;
+  char *encoded;
+
+  g_assert_cmpuint (belle_sip_list_size (attributes), >, index);
+  value = belle_sdp_attribute_get_value (belle_sip_list_nth_data (attributes, index));
+  g_assert_true (g_str_has_prefix (value, expected_prefix));
+  encoded = g_strdup (value + strlen (expected_prefix));
+  belle_sip_list_free_with_data (attributes, belle_sip_object_unref);
+
+  /* 128-bit key and 112-bit salt. */
+  key = g_base64_decode (encoded, &length);
+  g_assert_cmpuint (length, ==, 30);
+  return encoded;
+}
+
+static void
+test_sdp_srtp_offer (Alone         *alone,
+                     gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BelfryMediaHandler) other = NULL;
+  g_autofree char *offer = NULL;
+  g_autofree char *other_offer = NULL;
+  g_autofree char *key1 = NULL;
+  g_autofree char *key2 = NULL;
+  g_autofree char *other_key = NULL;
+  belle_sdp_session_description_t *sd;
+  belle_sdp_media_description_t *md;
+
+  /* Mandatory SRTP over signaling that is not known to be secure: no. */
+  belfry_media_engine_set_srtp (alone->engine, BELFRY_MEDIA_SRTP_MANDATORY);
+  g_assert_null (get_description (alone->handler, FALSE, FALSE, &error));
+  g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE);
+  g_clear_error (&error);
+
+  /* Over TLS: RTP/SAVP with both suites, one key. */
+  belfry_media_handler_set_secure_signaling (alone->handler, TRUE);
+  offer = get_description (alone->handler, FALSE, FALSE, &error);
+  g_assert_no_error (error);
+  g_test_message ("offer:\n%s", offer);
+  sd = parse (offer);
+  md = media_at (sd, 0);
+  g_assert_cmpstr (belle_sdp_media_get_protocol (belle_sdp_media_description_get_media (md)), ==,
+                   "RTP/SAVP");
+  key1 = crypto_key_of (md, 0, "1 AES_CM_128_HMAC_SHA1_80 inline:");
+  key2 = crypto_key_of (md, 1, "2 AES_CM_128_HMAC_SHA1_32 inline:");
+  g_assert_cmpstr (key1, ==, key2);
+  belle_sip_object_unref (sd);
+
+  /* Another session gets another key; optional SRTP offers RTP/AVP. */
+  belfry_media_engine_set_srtp (alone->engine, BELFRY_MEDIA_SRTP_OPTIONAL);
+  belfry_media_engine_set_allow_srtp_without_tls (alone->engine, TRUE);
+  other = belfry_media_handler_new (alone->engine);
+  other_offer = get_description (other, FALSE, FALSE, &error);
+  g_assert_no_error (error);
+  sd = parse (other_offer);
+  md = media_at (sd, 0);
+  g_assert_cmpstr (belle_sdp_media_get_protocol (belle_sdp_media_description_get_media (md)), ==,
+                   "RTP/AVP");
+  other_key = crypto_key_of (md, 0, "1 AES_CM_128_HMAC_SHA1_80 inline:");
+  g_assert_cmpstr (other_key, !=, key1);
+  belle_sip_object_unref (sd);
+  belfry_session_description_handler_close (BELFRY_SESSION_DESCRIPTION_HANDLER (other));
+}
+
+static void
+test_sdp_srtp_answer (Alone         *alone,
+                      gconstpointer  data)
+{
+  /* An MKI key comes first and cannot be used; the 32-bit tag suite can. */
+  static const char offer[] =
+    PEER_OFFER_HEAD
+    "c=IN IP4 127.0.0.1\r\n"
+    "t=0 0\r\n"
+    "m=audio 40020 RTP/SAVP 0\r\n"
+    "a=crypto:5 AES_CM_128_HMAC_SHA1_80 inline:xKpN02oR1U8BEb5XNLV9FmT6S9Y7Qjc6nrfF4eU/|2^20|1:32\r\n"
+    "a=crypto:7 AES_CM_128_HMAC_SHA1_32 inline:bw2z78TQMGQzlEEHYAVft1L3aY5ER4tJr56eAlFZ|2^20\r\n";
+  static const char plain_offer[] =
+    PEER_OFFER_HEAD
+    "c=IN IP4 127.0.0.1\r\n"
+    "t=0 0\r\n"
+    "m=audio 40020 RTP/AVP 0\r\n";
+  g_autoptr (GError) error = NULL;
+  g_autofree char *answer = NULL;
+  g_autofree char *key = NULL;
+  belle_sdp_session_description_t *sd;
+  belle_sdp_media_description_t *md;
+
+  belfry_media_engine_set_srtp (alone->engine, BELFRY_MEDIA_SRTP_MANDATORY);
+  belfry_media_engine_set_allow_srtp_without_tls (alone->engine, TRUE);
+
+  g_assert_false (set_description (alone->handler, plain_offer, &error));
+  g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE);
+  g_assert_cmpstr (error->message, ==, "The other side does not offer encrypted audio");
+  g_clear_error (&error);
+
+  g_assert_true (set_description (alone->handler, offer, &error));
+  g_assert_no_error (error);
+  answer = get_description (alone->handler, FALSE, FALSE, &error);
+  g_assert_no_error (error);
+  g_test_message ("answer:\n%s", answer);
+  sd = parse (answer);
+  md = media_at (sd, 0);
+  g_assert_cmpstr (belle_sdp_media_get_protocol (belle_sdp_media_description_get_media (md)), ==,
+                   "RTP/SAVP");
+  key = crypto_key_of (md, 0, "7 AES_CM_128_HMAC_SHA1_32 inline:");
+  g_assert_cmpstr (key, !=, "bw2z78TQMGQzlEEHYAVft1L3aY5ER4tJr56eAlFZ");
+  g_assert_cmpstr (belfry_media_handler_get_srtp_suite (alone->handler), ==,
+                   "AES_CM_128_HMAC_SHA1_32");
+  belle_sip_object_unref (sd);
+}
+
+static void
+test_sdp_no_telephone_event (Alone         *alone,
+                             gconstpointer  data)
+{
+  static const char * const codecs[] = { "opus", "PCMU", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *offer = NULL;
+  g_autofree char *formats = NULL;
+  belle_sdp_session_description_t *sd;
+
+  belfry_media_engine_set_codecs (alone->engine, codecs);
+  belfry_media_engine_set_telephone_event (alone->engine, FALSE);
+  offer = get_description (alone->handler, FALSE, FALSE, &error);
+  g_assert_no_error (error);
+  sd = parse (offer);
+  formats = formats_of (media_at (sd, 0));
+  g_assert_cmpstr (formats, ==, "96 0");
+  belle_sip_object_unref (sd);
+}
+
+/* ---- Sound cards, ringer and ringback ---- */
+
+#define NULL_SINK_ID "PulseAudio Unknown: Belfry-Null"
+#define MIC_ID       "PulseAudio Unknown: Belfry-Mic"
+
+/* A PulseAudio daemon of the test's own, with a null sink and a source on
+ * its monitor, on a socket in a temporary folder. */
+typedef struct {
+  char *dir;
+  char *socket;
+  GSubprocess *process;
+  char *old_home;
+  char *old_runtime;
+} Pulse;
+
+static gboolean
+socket_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static Pulse *
+pulse_start (void)
+{
+  g_autofree char *pulseaudio = g_find_program_in_path ("pulseaudio");
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *script_path = NULL;
+  g_autofree char *home = NULL;
+  g_autofree char *runtime = NULL;
+  Pulse *pulse;
+
+  if (pulseaudio == NULL)
+    return NULL;
+
+  pulse = g_new0 (Pulse, 1);
+  pulse->dir = g_dir_make_tmp ("belfry-pulse-XXXXXX", &error);
+  g_assert_no_error (error);
+  pulse->socket = g_build_filename (pulse->dir, "native", NULL);
+  home = g_build_filename (pulse->dir, "home", NULL);
+  runtime = g_build_filename (pulse->dir, "runtime", NULL);
+  g_mkdir (home, 0700);
+  g_mkdir (runtime, 0700);
+  script_path = g_build_filename (pulse->dir, "belfry.pa", NULL);
+  script = g_strdup_printf (
+    "load-module module-native-protocol-unix auth-anonymous=1 socket=%s\n"
+    "load-module module-null-sink sink_name=belfry_null sink_properties=device.description=Belfry-Null\n"
+    "load-module module-remap-source source_name=belfry_mic master=belfry_null.monitor "
+    "source_properties=device.description=Belfry-Mic\n", pulse->socket);
+  g_assert_true (g_file_set_contents (script_path, script, -1, &error));
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime, TRUE);
+  pulse->process = g_subprocess_launcher_spawn (launcher, &error, pulseaudio, "--daemonize=no",
+                                                "-n", "-F", script_path, "--exit-idle-time=-1",
+                                                "--use-pid-file=no", "--disable-shm=yes", NULL);
+  g_assert_no_error (error);
+  g_assert_true (wait_for (socket_exists, pulse->socket, 10000));
+
+  /* The child test process finds the daemon through these. */
+  pulse->old_home = g_strdup (g_getenv ("HOME"));
+  pulse->old_runtime = g_strdup (g_getenv ("XDG_RUNTIME_DIR"));
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  g_setenv ("PULSE_SERVER", pulse->socket, TRUE);
+  return pulse;
+}
+
+static void
+pulse_stop (Pulse *pulse)
+{
+  gboolean done = FALSE;
+
+  g_unsetenv ("PULSE_SERVER");
+  if (pulse->old_home != NULL)
+    g_setenv ("HOME", pulse->old_home, TRUE);
+  else
+    g_unsetenv ("HOME");
+  if (pulse->old_runtime != NULL)
+    g_setenv ("XDG_RUNTIME_DIR", pulse->old_runtime, TRUE);
+  else
+    g_unsetenv ("XDG_RUNTIME_DIR");
+  g_free (pulse->old_home);
+  g_free (pulse->old_runtime);
+  g_subprocess_send_signal (pulse->process, SIGTERM);
+  g_subprocess_wait_async (pulse->process, NULL, subprocess_wait_cb, &done);
+  if (!wait_for (flag_set, &done, 5000)) {
+    g_subprocess_force_exit (pulse->process);
+    wait_for (flag_set, &done, 5000);
+  }
+  remove_dir (pulse->dir);
+  g_free (pulse->dir);
+  g_free (pulse->socket);
+  g_clear_object (&pulse->process);
+  g_free (pulse);
+}
+
+/* The number of streams playing into the sound server. */
+static guint
+pulse_sink_inputs (void)
+{
+  const char *argv[] = { "pactl", "list", "short", "sink-inputs", NULL };
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint n = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, &out, NULL, NULL, NULL))
+    return 0;
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    n += lines[i][0] != '\0';
+  return n;
+}
+
+static gboolean
+something_plays (gpointer data)
+{
+  return pulse_sink_inputs () > 0;
+}
+
+static gboolean
+nothing_plays (gpointer data)
+{
+  return pulse_sink_inputs () == 0;
+}
+
+static gboolean
+has_device (GPtrArray  *devices,
+            const char *id,
+            gboolean    capture)
+{
+  for (guint i = 0; i < devices->len; i++) {
+    BelfryMediaDevice *device = devices->pdata[i];
+
+    if (g_str_equal (device->id, id))
+      return capture ? device->capture : device->playback;
+  }
+  return FALSE;
+}
+
+/* Runs in a process of its own, which finds the test's sound server. */
+static void
+devices_child (void)
+{
+  g_autoptr (BelfryMediaEngine) engine = belfry_media_engine_new ();
+  g_autoptr (GPtrArray) devices = belfry_media_engine_list_devices (engine);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *speaker = NULL;
+  g_autofree char *microphone = NULL;
+  g_autofree char *fallback = NULL;
+  g_autofree char *ringer = NULL;
+
+  for (guint i = 0; i < devices->len; i++) {
+    BelfryMediaDevice *device = devices->pdata[i];
+
+    g_test_message ("card %s (%s)%s%s", device->id, device->name,
+                    device->capture ? " capture" : "", device->playback ? " playback" : "");
+  }
+  g_assert_true (has_device (devices, NULL_SINK_ID, FALSE));
+  g_assert_true (has_device (devices, MIC_ID, TRUE));
+
+  /* Chosen cards are used... */
+  g_object_set (engine, "speaker", NULL_SINK_ID, "microphone", MIC_ID, "ringer", NULL_SINK_ID,
+                NULL);
+  speaker = belfry_media_engine_dup_card_in_use (engine, "speaker");
+  microphone = belfry_media_engine_dup_card_in_use (engine, "microphone");
+  g_assert_cmpstr (speaker, ==, NULL_SINK_ID);
+  g_assert_cmpstr (microphone, ==, MIC_ID);
+
+  /* ...and one that is gone falls back to the default, with a message
+   * (not a warning) once. */
+  belfry_media_engine_set_ringer (engine, "PulseAudio Unknown: Unplugged");
+  g_test_expect_message ("belfry-media", G_LOG_LEVEL_MESSAGE,
+                         "The ringer \"PulseAudio Unknown: Unplugged\" is not there; using *");
+  fallback = belfry_media_engine_dup_card_in_use (engine, "ringer");
+  g_test_assert_expected_messages ();
+  g_assert_nonnull (fallback);
+  g_assert_cmpstr (fallback, !=, "PulseAudio Unknown: Unplugged");
+  ringer = belfry_media_engine_dup_card_in_use (engine, "ringer");
+  g_assert_cmpstr (ringer, ==, fallback);
+  belfry_media_engine_set_ringer (engine, NULL_SINK_ID);
+
+  /* The ringer and the ringback tone play into the server until stopped. */
+  g_assert_cmpuint (pulse_sink_inputs (), ==, 0);
+  g_assert_true (belfry_media_engine_start_ringer (engine, &error));
+  g_assert_no_error (error);
+  g_assert_true (belfry_media_engine_is_ringing (engine));
+  g_assert_true (wait_for (something_plays, NULL, 5000));
+  belfry_media_engine_stop_ringer (engine);
+  g_assert_false (belfry_media_engine_is_ringing (engine));
+  g_assert_true (wait_for (nothing_plays, NULL, 5000));
+
+  g_assert_true (belfry_media_engine_start_ringback (engine, &error));
+  g_assert_no_error (error);
+  g_assert_true (belfry_media_engine_is_ringing_back (engine));
+  g_assert_true (wait_for (something_plays, NULL, 5000));
+  belfry_media_engine_stop_ringback (engine);
+  g_assert_true (wait_for (nothing_plays, NULL, 5000));
+}
+
+static void
+test_devices (void)
+{
+  Pulse *pulse;
+
+  if (g_test_subprocess ()) {
+    devices_child ();
+    return;
+  }
+
+  pulse = pulse_start ();
+  if (pulse == NULL) {
+    g_test_skip ("pulseaudio is not installed");
+    return;
+  }
+  g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  pulse_stop (pulse);
+  g_test_trap_assert_passed ();
+}
+
+/* Without a sound server, a chosen card that is not there gives way to
+ * the default, which may be none; the ringer then says why it cannot ring. */
+static void
+test_devices_fallback (void)
+{
+  g_autoptr (BelfryMediaEngine) engine = belfry_media_engine_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *microphone = NULL;
+
+  belfry_media_engine_set_microphone (engine, "Nowhere: Gone");
+  g_test_expect_message ("belfry-media", G_LOG_LEVEL_MESSAGE,
+                         "The microphone \"Nowhere: Gone\" is not there; using *");
+  microphone = belfry_media_engine_dup_card_in_use (engine, "microphone");
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (microphone, !=, "Nowhere: Gone");
+
+  belfry_media_engine_set_ringer (engine, "Nowhere: Gone");
+  g_test_expect_message ("belfry-media", G_LOG_LEVEL_MESSAGE, "The ringer*");
+  if (!belfry_media_engine_start_ringer (engine, &error)) {
+    g_assert_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_DEVICE);
+    g_assert_false (belfry_media_engine_is_ringing (engine));
+  }
+  g_test_assert_expected_messages ();
+  belfry_media_engine_stop_ringer (engine);
+}
+
+/* ---- Many calls at once ---- */
+
+#define N_CALLS 20
+
+typedef struct {
+  Fixture *fixture;
+  BelfryMediaEngine *engines[N_CALLS];
+  BelfryUserAgent *uas[N_CALLS];
+  BelfryInviter *inviters[N_CALLS];
+  GAsyncResult *invite_results[N_CALLS];
+  char *records[N_CALLS];
+  GPtrArray *invitations;
+  /* Fixed slots: the accept callbacks write into them. */
+  GAsyncResult *accept_results[N_CALLS];
+} Many;
+
+static void
+many_invite_cb (BelfryUserAgent  *ua,
+                BelfryInvitation *invitation,
+                Many             *many)
+{
+  guint index = many->invitations->len;
+
+  g_assert_cmpuint (index, <, N_CALLS);
+  g_ptr_array_add (many->invitations, g_object_ref (invitation));
+  belfry_invitation_accept_async (invitation, NULL, store_result_cb,
+                                  &many->accept_results[index]);
+}
+
+static gboolean
+all_set (gpointer data)
+{
+  gpointer *slots = data;
+
+  for (guint i = 0; i < N_CALLS; i++) {
+    if (slots[i] == NULL)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+all_received (gpointer data)
+{
+  Many *many = data;
+
+  if (many->invitations->len < N_CALLS)
+    return FALSE;
+  for (guint i = 0; i < N_CALLS; i++) {
+    if (packets_received (handler_of (many->invitations->pdata[i])) < 75 ||
+        packets_received (handler_of (many->inviters[i])) < 75)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+all_ended (gpointer data)
+{
+  Many *many = data;
+
+  for (guint i = 0; i < many->invitations->len; i++) {
+    if (!session_ended (many->invitations->pdata[i]))
+      return FALSE;
+  }
+  for (guint i = 0; i < N_CALLS; i++) {
+    if (!session_ended (many->inviters[i]))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* One user agent (B) answers N_CALLS callers at once; every caller hears
+ * B's tone and B gets audio from every caller. */
+static void
+test_many_calls (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  static const char * const pcmu[] = { "PCMU", NULL };
+  g_autofree char *uri = g_strdup_printf ("sip:bob@127.0.0.1:%d",
+                                          belfry_user_agent_get_port (fixture->ua_b));
+  g_autoptr (BelfryNameAddr) target = belfry_name_addr_parse (uri, NULL);
+  Many many = { fixture };
+
+  many.invitations = g_ptr_array_new_with_free_func (g_object_unref);
+  set_codec_list (fixture->engine_b, pcmu);
+  write_tones (fixture, 8000);
+  /* B plays its tone to everyone; what it gets goes nowhere but its
+   * counters, since one file cannot take twenty streams. */
+  belfry_media_engine_set_record_file (fixture->engine_b, NULL);
+  g_signal_handlers_disconnect_by_data (fixture->ua_b, fixture);
+  g_signal_connect (fixture->ua_b, "invite", G_CALLBACK (many_invite_cb), &many);
+
+  for (guint i = 0; i < N_CALLS; i++) {
+    g_autofree char *user = g_strdup_printf ("caller%u", i);
+    g_autofree char *name = g_strdup_printf ("record-%u.wav", i);
+
+    many.records[i] = g_build_filename (fixture->dir, name, NULL);
+    many.engines[i] = belfry_media_engine_new ();
+    g_object_set (many.engines[i], "bind-address", "127.0.0.1", "play-file", fixture->play_a,
+                  "record-file", many.records[i], NULL);
+    set_codec_list (many.engines[i], pcmu);
+    many.uas[i] = start_user_agent (user, many.engines[i]);
+  }
+
+  for (guint i = 0; i < N_CALLS; i++) {
+    many.inviters[i] = belfry_inviter_new (many.uas[i], target);
+    belfry_session_invite_async (BELFRY_SESSION (many.inviters[i]), NULL, NULL, store_result_cb,
+                                 &many.invite_results[i]);
+  }
+  g_assert_true (wait_for (all_set, many.invite_results, 20000));
+  for (guint i = 0; i < N_CALLS; i++) {
+    g_autoptr (GError) error = NULL;
+
+    g_assert_true (belfry_session_invite_finish (BELFRY_SESSION (many.inviters[i]),
+                                                 many.invite_results[i], &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (many.invitations->len, ==, N_CALLS);
+  g_assert_true (wait_for (all_set, many.accept_results, 20000));
+  for (guint i = 0; i < N_CALLS; i++) {
+    g_autoptr (GError) error = NULL;
+
+    g_assert_true (belfry_invitation_accept_finish (many.invitations->pdata[i],
+                                                    many.accept_results[i], &error));
+    g_assert_no_error (error);
+  }
+
+  /* 1.5 s of audio each way on every call. */
+  g_assert_true (wait_for (all_received, &many, 20000));
+
+  for (guint i = 0; i < N_CALLS; i++)
+    belfry_session_bye_async (BELFRY_SESSION (many.inviters[i]), NULL, NULL, NULL);
+  g_assert_true (wait_for (all_ended, &many, 20000));
+
+  for (guint i = 0; i < N_CALLS; i++)
+    assert_tone (many.records[i], 8000, TONE_B_HZ);
+
+  g_signal_handlers_disconnect_by_data (fixture->ua_b, &many);
+  for (guint i = 0; i < N_CALLS; i++) {
+    stop_user_agent (many.uas[i]);
+    g_clear_object (&many.inviters[i]);
+    g_clear_object (&many.invite_results[i]);
+    g_clear_object (&many.uas[i]);
+  }
+  for (guint i = 0; i < N_CALLS; i++)
+    g_clear_object (&many.accept_results[i]);
+  g_ptr_array_unref (many.invitations);
+  run_for (100);
+  for (guint i = 0; i < N_CALLS; i++) {
+    g_clear_object (&many.engines[i]);
+    g_free (many.records[i]);
+  }
+}
+
 /* ---- The checker itself must be able to say no ---- */
 
 static void
@@ -994,6 +2065,45 @@ main (int   argc,
   g_test_add ("/belfry/media/call/no-common-codec", Fixture, NULL, fixture_set_up,
               test_no_common_codec, fixture_tear_down);
   g_test_add ("/belfry/media/call/dtmf", Fixture, NULL, fixture_set_up, test_dtmf,
+              fixture_tear_down);
+
+  g_test_add_func ("/belfry/media/wav/convert", test_wav_convert);
+  g_test_add ("/belfry/media/call/resample-pcmu", Fixture, &resample_pcmu, fixture_set_up,
+              test_resample_call, fixture_tear_down);
+  g_test_add ("/belfry/media/call/resample-opus", Fixture, &resample_opus, fixture_set_up,
+              test_resample_call, fixture_tear_down);
+
+  g_test_add ("/belfry/media/call/rtp-timeout", Fixture, NULL, fixture_set_up, test_rtp_timeout,
+              fixture_tear_down);
+
+  g_test_add ("/belfry/media/sdp/srtp-offer", Alone, NULL, alone_set_up, test_sdp_srtp_offer,
+              alone_tear_down);
+  g_test_add ("/belfry/media/sdp/srtp-answer", Alone, NULL, alone_set_up, test_sdp_srtp_answer,
+              alone_tear_down);
+  g_test_add ("/belfry/media/srtp/capture-plain", Fixture, NULL, fixture_set_up, test_capture,
+              fixture_tear_down);
+  g_test_add ("/belfry/media/srtp/capture-srtp", Fixture, "srtp", fixture_set_up, test_capture,
+              fixture_tear_down);
+  g_test_add ("/belfry/media/srtp/refused-plain-offer", Fixture, &plain_to_mandatory,
+              fixture_set_up, test_srtp_refused, fixture_tear_down);
+  g_test_add ("/belfry/media/srtp/refused-savp-offer", Fixture, &optional_to_mandatory_savp,
+              fixture_set_up, test_srtp_refused, fixture_tear_down);
+  g_test_add ("/belfry/media/srtp/optional-to-plain", Fixture, NULL, fixture_set_up,
+              test_srtp_optional, fixture_tear_down);
+  g_test_add ("/belfry/media/srtp/optional-to-optional", Fixture, "both", fixture_set_up,
+              test_srtp_optional, fixture_tear_down);
+
+  g_test_add ("/belfry/media/sdp/no-telephone-event", Alone, NULL, alone_set_up,
+              test_sdp_no_telephone_event, alone_tear_down);
+  g_test_add ("/belfry/media/dtmf/info", Fixture, "info", fixture_set_up, test_session_dtmf,
+              fixture_tear_down);
+  g_test_add ("/belfry/media/dtmf/rfc4733", Fixture, NULL, fixture_set_up, test_session_dtmf,
+              fixture_tear_down);
+
+  g_test_add_func ("/belfry/media/devices/fallback", test_devices_fallback);
+  g_test_add_func ("/belfry/media/devices/pulse", test_devices);
+
+  g_test_add ("/belfry/media/call/many", Fixture, NULL, fixture_set_up, test_many_calls,
               fixture_tear_down);
 
   return g_test_run ();

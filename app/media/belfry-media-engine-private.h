@@ -1,6 +1,7 @@
 #pragma once
 
 #include <mediastreamer2/msfactory.h>
+#include <mediastreamer2/mssndcard.h>
 
 #include "belfry-media-codec-private.h"
 #include "belfry-media-engine.h"
@@ -10,5 +11,10 @@ G_BEGIN_DECLS
 MSFactory  *belfry_media_engine_get_factory        (BelfryMediaEngine *self);
 GPtrArray  *belfry_media_engine_list_codecs        (BelfryMediaEngine *self);
 void        belfry_media_engine_pump               (BelfryMediaEngine *self);
+char       *belfry_media_engine_prepare_play_file  (BelfryMediaEngine  *self,
+                                                    guint               rate,
+                                                    GError            **error);
+MSSndCard  *belfry_media_engine_find_card          (BelfryMediaEngine *self,
+                                                    const char        *role);
 
 G_END_DECLS

@@ -13,10 +13,13 @@
 #include <mediastreamer2/mediastream.h>
 #include <mediastreamer2/msfileplayer.h>
 #include <mediastreamer2/msfilter.h>
+#include <mediastreamer2/ms_srtp.h>
 #include <mediastreamer2/mssndcard.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 /**
  * BelfryMediaHandler:
@@ -29,8 +32,13 @@
  * peer holds us already), and we send no RTP while either side holds. The
  * stream starts once an offer and its answer are both known, and changes
  * with each new agreement. mediastreamer2 reports through a timeout on the
- * main context, so #BelfrySessionDescriptionHandler::dtmf-received and property
- * notifications come there.
+ * main context, so #BelfrySessionDescriptionHandler::dtmf-received,
+ * #BelfryMediaHandler::failed and property notifications come there.
+ *
+ * SRTP is keyed by SDES (RFC 4568): each side's `a=crypto` carries the key
+ * it sends with. Keys are only written or taken when
+ * #BelfryMediaHandler:secure-signaling says the SDP travels over TLS, or
+ * #BelfryMediaEngine:allow-srtp-without-tls allows it anyway.
  */
 
 enum {
@@ -39,6 +47,8 @@ enum {
   PROP_CODEC,
   PROP_LOCAL_HOLD,
   PROP_REMOTE_HOLD,
+  PROP_SECURE_SIGNALING,
+  PROP_SRTP_SUITE,
   N_PROPS
 };
 
@@ -46,6 +56,7 @@ static GParamSpec *props[N_PROPS];
 
 enum {
   SIGNAL_DTMF_RECEIVED,
+  SIGNAL_FAILED,
   N_SIGNALS
 };
 
@@ -78,6 +89,11 @@ typedef struct {
   Direction local_direction;
   Direction remote_direction;
   gboolean local_hold;
+  /* SRTP: MS_CRYPTO_SUITE_INVALID for plain RTP; the peer's key (which
+   * we receive with) and the a=crypto tag the two sides agreed on. */
+  MSCryptoSuite srtp_suite;
+  char *remote_key;
+  int crypto_tag;
 } Agreement;
 
 struct _BelfryMediaHandler {
@@ -100,6 +116,13 @@ struct _BelfryMediaHandler {
   gboolean offer_hold;
   Direction offer_direction;
   GPtrArray *offer_codecs;
+  gboolean offer_srtp;
+  BelfryMediaSrtp offer_srtp_mode;
+
+  /* Whether the SDP travels over TLS; and our SDES key (base64 of 30
+   * random bytes), made when first needed and kept for the session. */
+  gboolean secure_signaling;
+  char *local_key;
 
   /* The peer's offer, while we have not answered it. */
   belle_sdp_session_description_t *remote_offer;
@@ -117,6 +140,11 @@ struct _BelfryMediaHandler {
   guint tick_id;
   guint64 sent_before;
   guint64 received_before;
+
+  /* RTP inactivity: the last received count seen, and when it changed. */
+  guint64 last_rtp_count;
+  gint64 last_rtp_time;
+  gboolean timed_out;
 
   GQueue dtmf_out;
   guint dtmf_send_id;
@@ -138,6 +166,19 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (BelfryMediaHandler, belfry_media_handler, G_TYPE_
 #define TICK_MS         50
 #define JITTER_MS       60
 #define CONTENT_TYPE    "application/sdp"
+/* 128-bit master key and 112-bit salt (RFC 3711). */
+#define SRTP_KEY_BYTES  30
+
+typedef struct {
+  const char *name;
+  MSCryptoSuite suite;
+} CryptoSuite;
+
+/* The suites we offer, best first, with the tag each gets in our offers. */
+static const CryptoSuite crypto_suites[] = {
+  { "AES_CM_128_HMAC_SHA1_80", MS_AES_128_SHA1_80 },
+  { "AES_CM_128_HMAC_SHA1_32", MS_AES_128_SHA1_32 },
+};
 
 /* ---- Agreements ---- */
 
@@ -145,7 +186,9 @@ static void
 agreement_clear (Agreement *agreement)
 {
   g_clear_pointer (&agreement->remote_address, g_free);
-  *agreement = (Agreement) { .dtmf_send_pt = -1, .dtmf_recv_pt = -1 };
+  g_clear_pointer (&agreement->remote_key, g_free);
+  *agreement = (Agreement) { .dtmf_send_pt = -1, .dtmf_recv_pt = -1,
+                             .srtp_suite = MS_CRYPTO_SUITE_INVALID };
 }
 
 static void
@@ -153,9 +196,11 @@ agreement_copy (Agreement       *dest,
                 const Agreement *src)
 {
   g_autofree char *old_address = dest->remote_address;
+  g_autofree char *old_key = dest->remote_key;
 
   *dest = *src;
   dest->remote_address = g_strdup (src->remote_address);
+  dest->remote_key = g_strdup (src->remote_key);
 }
 
 /* Whether the stream must be made again: everything but the directions. */
@@ -170,7 +215,9 @@ agreement_same_stream (const Agreement *a,
          a->dtmf_recv_pt == b->dtmf_recv_pt &&
          g_strcmp0 (a->remote_address, b->remote_address) == 0 &&
          a->remote_port == b->remote_port &&
-         a->remote_rtcp_port == b->remote_rtcp_port;
+         a->remote_rtcp_port == b->remote_rtcp_port &&
+         a->srtp_suite == b->srtp_suite &&
+         g_strcmp0 (a->remote_key, b->remote_key) == 0;
 }
 
 static gboolean
@@ -182,6 +229,144 @@ agreement_sends (const Agreement *agreement)
          !agreement->local_hold &&
          SENDS (agreement->local_direction) &&
          RECEIVES (agreement->remote_direction);
+}
+
+/* Whether RTP must come from the peer: an agreed stream that neither side
+ * holds, so that its silence means something is wrong. */
+static gboolean
+agreement_expects_rtp (const Agreement *agreement)
+{
+  return agreement->codec != NULL &&
+         !agreement->local_hold &&
+         agreement->local_direction == DIRECTION_SENDRECV &&
+         agreement->remote_direction == DIRECTION_SENDRECV;
+}
+
+/* ---- SRTP (SDES) ---- */
+
+static const CryptoSuite *
+crypto_suite_by_name (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (crypto_suites); i++) {
+    if (g_ascii_strcasecmp (crypto_suites[i].name, name) == 0)
+      return &crypto_suites[i];
+  }
+  return NULL;
+}
+
+static const char *
+crypto_suite_name (MSCryptoSuite suite)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (crypto_suites); i++) {
+    if (crypto_suites[i].suite == suite)
+      return crypto_suites[i].name;
+  }
+  return NULL;
+}
+
+/* SDES sends keys in the SDP: only over TLS, unless the user allows it. */
+static gboolean
+srtp_allowed (BelfryMediaHandler *self)
+{
+  return self->secure_signaling ||
+         belfry_media_engine_get_allow_srtp_without_tls (self->engine);
+}
+
+static BelfryMediaSrtp
+srtp_mode (BelfryMediaHandler *self)
+{
+  return belfry_media_engine_get_srtp (self->engine);
+}
+
+/* Our key, from the kernel's cryptographically secure generator. */
+static const char *
+ensure_local_key (BelfryMediaHandler  *self,
+                  GError             **error)
+{
+  guint8 key[SRTP_KEY_BYTES];
+  gsize done = 0;
+
+  if (self->local_key != NULL)
+    return self->local_key;
+
+  while (done < sizeof key) {
+    ssize_t n = getrandom (key + done, sizeof key - done, 0);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FAILED,
+                   "No random bytes for an SRTP key: %s", g_strerror (errno));
+      return NULL;
+    }
+    done += (gsize) n;
+  }
+  self->local_key = g_base64_encode (key, sizeof key);
+  memset (key, 0, sizeof key);
+  return self->local_key;
+}
+
+/* The first a=crypto of @md (RFC 4568 section 9.1) that names a suite we
+ * run, and, when @tags_offered, one of the tags we offered with its suite.
+ * Key parameters with an MKI, several keys, or session parameters are
+ * skipped: mediastreamer2 takes one plain inline key. */
+static gboolean
+read_crypto (belle_sdp_media_description_t *md,
+             gboolean                       tags_offered,
+             Agreement                     *agreement)
+{
+  belle_sip_list_t *attributes = belle_sdp_media_description_find_attributes_with_name (md, "crypto");
+  gboolean found = FALSE;
+
+  for (belle_sip_list_t *l = attributes; l != NULL && !found; l = l->next) {
+    const char *value = belle_sdp_attribute_get_value (l->data);
+    g_auto (GStrv) fields = value != NULL ? g_strsplit_set (value, " \t", -1) : NULL;
+    g_auto (GStrv) key_parts = NULL;
+    g_autofree guchar *key = NULL;
+    const CryptoSuite *suite;
+    gsize key_length = 0;
+    char *end = NULL;
+    long tag;
+
+    if (fields == NULL || g_strv_length (fields) != 3)
+      continue;
+    tag = strtol (fields[0], &end, 10);
+    suite = crypto_suite_by_name (fields[1]);
+    if (end == fields[0] || *end != '\0' || tag < 0 || tag > 999999999 || suite == NULL ||
+        !g_str_has_prefix (fields[2], "inline:"))
+      continue;
+    if (tags_offered && (tag < 1 || tag > (long) G_N_ELEMENTS (crypto_suites) ||
+                         crypto_suites[tag - 1].suite != suite->suite))
+      continue;
+
+    /* inline:KEY|LIFETIME|MKI:LENGTH; a lifetime is fine, an MKI is not. */
+    key_parts = g_strsplit (fields[2] + strlen ("inline:"), "|", -1);
+    if (key_parts[0] == NULL || (key_parts[1] != NULL && (strchr (key_parts[1], ':') != NULL ||
+                                                          key_parts[2] != NULL)))
+      continue;
+    key = g_base64_decode (key_parts[0], &key_length);
+    if (key_length != SRTP_KEY_BYTES)
+      continue;
+
+    agreement->srtp_suite = suite->suite;
+    agreement->crypto_tag = (int) tag;
+    g_free (agreement->remote_key);
+    agreement->remote_key = g_strdup (key_parts[0]);
+    found = TRUE;
+  }
+  belle_sip_list_free_with_data (attributes, belle_sip_object_unref);
+  return found;
+}
+
+static void
+add_crypto (belle_sdp_media_description_t *md,
+            int                            tag,
+            MSCryptoSuite                  suite,
+            const char                    *key)
+{
+  g_autofree char *value = g_strdup_printf ("%d %s inline:%s", tag, crypto_suite_name (suite), key);
+
+  belle_sdp_media_description_add_attribute (md, belle_sdp_attribute_create ("crypto", value));
 }
 
 /* ---- SDP helpers ---- */
@@ -363,6 +548,36 @@ on_telephone_event (const OrtpEventData *data,
     g_string_append_c (self->dtmf_in, DTMF_DIGITS[event]);
 }
 
+/* Reports a peer that sends nothing while it should, once per agreement. */
+static void
+check_inactivity (BelfryMediaHandler *self)
+{
+  guint timeout = belfry_media_engine_get_rtp_timeout (self->engine);
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr (GError) error = NULL;
+  const rtp_stats_t *stats;
+
+  if (!self->stream_running || self->timed_out || !agreement_expects_rtp (&self->running)) {
+    self->last_rtp_time = now;
+    return;
+  }
+
+  stats = rtp_session_get_stats (self->stream->ms.sessions.rtp_session);
+  if (stats->packet_recv != self->last_rtp_count) {
+    self->last_rtp_count = stats->packet_recv;
+    self->last_rtp_time = now;
+    return;
+  }
+  if (timeout == 0 || now - self->last_rtp_time < (gint64) timeout * G_USEC_PER_SEC)
+    return;
+
+  self->timed_out = TRUE;
+  error = g_error_new (BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_TIMEOUT,
+                       "No audio from the other side for %u s", timeout);
+  g_message ("%s", error->message);
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
+}
+
 static gboolean
 tick_cb (gpointer user_data)
 {
@@ -380,6 +595,9 @@ tick_cb (gpointer user_data)
     for (const char *p = digits; *p != '\0' && !self->closed; p++)
       g_signal_emit (self, signals[SIGNAL_DTMF_RECEIVED], 0, *p);
   }
+
+  if (!self->closed)
+    check_inactivity (self);
 
   return G_SOURCE_CONTINUE;
 }
@@ -473,16 +691,44 @@ start_stream (BelfryMediaHandler  *self,
               GError             **error)
 {
   const Agreement *agreement = &self->agreed;
-  MSFactory *factory = belfry_media_engine_get_factory (self->engine);
-  MSSndCardManager *cards = ms_factory_get_snd_card_manager (factory);
-  const char *play_file = belfry_media_engine_get_play_file (self->engine);
   const char *record_file = belfry_media_engine_get_record_file (self->engine);
+  g_autofree char *play_file = NULL;
+  g_autoptr (GError) file_error = NULL;
   MSSndCard *capture = NULL;
   MSSndCard *playback = NULL;
   int result;
 
+  /* mediastreamer2's file player does not resample: the file is made to
+   * match the codec's rate before the stream starts. */
+  if (belfry_media_engine_get_play_file (self->engine) != NULL) {
+    play_file = belfry_media_engine_prepare_play_file (self->engine, agreement->codec->sample_rate,
+                                                       &file_error);
+    if (play_file == NULL) {
+      g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FILE,
+                   "Cannot play the file: %s", file_error->message);
+      return FALSE;
+    }
+  }
+
   if (!ensure_stream (self, error))
     return FALSE;
+
+  if (agreement->srtp_suite != MS_CRYPTO_SUITE_INVALID) {
+    MSMediaStreamSessions *sessions = &self->stream->ms.sessions;
+
+    if (ms_media_stream_sessions_set_srtp_send_key_b64 (sessions, agreement->srtp_suite,
+                                                        self->local_key) != 0 ||
+        ms_media_stream_sessions_set_srtp_recv_key_b64 (sessions, agreement->srtp_suite,
+                                                        agreement->remote_key) != 0) {
+      g_set_error_literal (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_STREAM,
+                           "The SRTP keys could not be set");
+      return FALSE;
+    }
+    /* With keys set, everything is encrypted already; this also drops
+     * plain packets that arrive. mediastreamer2 5.1 returns -1 here even
+     * when it took the setting. */
+    ms_media_stream_sessions_set_encryption_mandatory (sessions, TRUE);
+  }
 
   self->profile = rtp_profile_new ("belfry");
   rtp_profile_set_payload (self->profile, agreement->recv_pt,
@@ -496,12 +742,12 @@ start_stream (BelfryMediaHandler  *self,
     media_stream_set_target_network_bitrate (&self->stream->ms, agreement->codec->network_bitrate);
 
   if (play_file == NULL) {
-    capture = ms_snd_card_manager_get_default_capture_card (cards);
+    capture = belfry_media_engine_find_card (self->engine, "microphone");
     if (capture == NULL)
       g_message ("No capture sound card: nothing will be sent");
   }
   if (record_file == NULL) {
-    playback = ms_snd_card_manager_get_default_playback_card (cards);
+    playback = belfry_media_engine_find_card (self->engine, "speaker");
     if (playback == NULL)
       g_message ("No playback sound card: nothing will be heard");
   }
@@ -509,8 +755,9 @@ start_stream (BelfryMediaHandler  *self,
   ortp_ev_dispatcher_connect (self->stream->ms.evd, ORTP_EVENT_TELEPHONE_EVENT, 0,
                               on_telephone_event, self);
 
-  g_debug ("starting %s/%d: sending pt %d to %s:%d (RTCP %d), receiving pt %d on port %d%s%s",
-           agreement->codec->name, agreement->codec->clock_rate, agreement->send_pt,
+  g_debug ("starting %s/%d%s: sending pt %d to %s:%d (RTCP %d), receiving pt %d on port %d%s%s",
+           agreement->codec->name, agreement->codec->clock_rate,
+           agreement->srtp_suite != MS_CRYPTO_SUITE_INVALID ? " over SRTP" : "", agreement->send_pt,
            agreement->remote_address, agreement->remote_port, agreement->remote_rtcp_port,
            agreement->recv_pt, self->local_rtp_port,
            play_file != NULL ? ", playing " : "", play_file != NULL ? play_file : "");
@@ -578,6 +825,11 @@ apply_agreement (BelfryMediaHandler  *self,
   self->running.local_direction = agreement->local_direction;
   self->running.remote_direction = agreement->remote_direction;
   self->running.local_hold = agreement->local_hold;
+
+  /* Each agreement gives the peer a full timeout to start sending. */
+  self->last_rtp_count = G_MAXUINT64;
+  self->last_rtp_time = g_get_monotonic_time ();
+  self->timed_out = FALSE;
   return TRUE;
 }
 
@@ -622,13 +874,17 @@ rtcp_port_of (belle_sdp_media_description_t *md,
   return end != value && port > 0 && port < 65536 ? (int) port : rtp_port + 1;
 }
 
+/* Audio over RTP/AVP or RTP/SAVP (RFC 3711), with a port. */
 static gboolean
-is_audio_rtp (belle_sdp_media_description_t *md)
+is_audio_rtp (belle_sdp_media_description_t *md,
+              gboolean                      *savp)
 {
   belle_sdp_media_t *media = belle_sdp_media_description_get_media (md);
+  const char *protocol = belle_sdp_media_get_protocol (media);
 
+  *savp = g_ascii_strcasecmp (protocol ?: "", "RTP/SAVP") == 0;
   return g_strcmp0 (belle_sdp_media_get_media_type (media), "audio") == 0 &&
-         g_ascii_strcasecmp (belle_sdp_media_get_protocol (media), "RTP/AVP") == 0 &&
+         (*savp || g_ascii_strcasecmp (protocol ?: "", "RTP/AVP") == 0) &&
          belle_sdp_media_get_media_port (media) > 0;
 }
 
@@ -648,6 +904,7 @@ static gboolean
 read_media (belle_sdp_session_description_t *sd,
             belle_sdp_media_description_t   *md,
             GPtrArray                       *usable,
+            gboolean                         telephone_event,
             Agreement                       *agreement)
 {
   belle_sdp_media_t *media = belle_sdp_media_description_get_media (md);
@@ -670,7 +927,8 @@ read_media (belle_sdp_session_description_t *sd,
       agreement->send_pt = belle_sdp_mime_parameter_get_media_format (l->data);
     }
   }
-  for (belle_sip_list_t *l = mimes; l != NULL && agreement->codec != NULL; l = l->next) {
+  for (belle_sip_list_t *l = mimes; l != NULL && agreement->codec != NULL && telephone_event;
+       l = l->next) {
     if (g_ascii_strcasecmp (belle_sdp_mime_parameter_get_type (l->data) ?: "", "telephone-event") == 0 &&
         belle_sdp_mime_parameter_get_rate (l->data) == agreement->codec->clock_rate) {
       agreement->dtmf_send_pt = belle_sdp_mime_parameter_get_media_format (l->data);
@@ -723,8 +981,12 @@ take_offer (BelfryMediaHandler  *self,
 {
   belle_sdp_session_description_t *sd = parse_sdp (content_type, body, error);
   g_autoptr (GPtrArray) usable = NULL;
-  Agreement agreement = { .dtmf_send_pt = -1, .dtmf_recv_pt = -1 };
-  gboolean audio_seen = FALSE;
+  Agreement agreement = { .dtmf_send_pt = -1, .dtmf_recv_pt = -1,
+                          .srtp_suite = MS_CRYPTO_SUITE_INVALID };
+  gboolean telephone_event = belfry_media_engine_get_telephone_event (self->engine);
+  BelfryMediaSrtp mode = srtp_mode (self);
+  gboolean take_keys = mode != BELFRY_MEDIA_SRTP_OFF && srtp_allowed (self);
+  gboolean audio_seen = FALSE, crypto_missing = FALSE;
   guint index = 0;
 
   if (sd == NULL)
@@ -733,17 +995,42 @@ take_offer (BelfryMediaHandler  *self,
   usable = belfry_media_engine_list_codecs (self->engine);
   for (belle_sip_list_t *l = belle_sdp_session_description_get_media_descriptions (sd);
        l != NULL; l = l->next, index++) {
-    if (!is_audio_rtp (l->data))
+    gboolean savp;
+
+    if (!is_audio_rtp (l->data, &savp))
       continue;
     audio_seen = TRUE;
-    if (read_media (sd, l->data, usable, &agreement))
-      break;
+    if (!read_media (sd, l->data, usable, telephone_event, &agreement))
+      continue;
+    if (take_keys)
+      read_crypto (l->data, FALSE, &agreement);
+    /* RTP/SAVP needs keys we can take; so does our mandatory SRTP. */
+    if (agreement.srtp_suite == MS_CRYPTO_SUITE_INVALID &&
+        (savp || mode == BELFRY_MEDIA_SRTP_MANDATORY)) {
+      crypto_missing = TRUE;
+      agreement_clear (&agreement);
+      continue;
+    }
+    break;
   }
 
   if (agreement.codec == NULL) {
-    g_set_error_literal (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE,
-                         audio_seen ? "No codec in common with the offer"
-                                    : "The offer has no RTP audio stream");
+    const char *reason = !audio_seen ? "The offer has no RTP audio stream" :
+                         !crypto_missing ? "No codec in common with the offer" :
+                         mode == BELFRY_MEDIA_SRTP_MANDATORY && !srtp_allowed (self) ?
+                           "Encrypted audio needs a secure (TLS) connection to the other side" :
+                         mode == BELFRY_MEDIA_SRTP_MANDATORY ?
+                           "The other side does not offer encrypted audio" :
+                         mode == BELFRY_MEDIA_SRTP_OFF ?
+                           "The other side wants encrypted audio, which is turned off" :
+                           "The other side wants encrypted audio without keys Belfry can use";
+
+    g_set_error_literal (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE, reason);
+    agreement_clear (&agreement);
+    belle_sip_object_unref (sd);
+    return FALSE;
+  }
+  if (agreement.srtp_suite != MS_CRYPTO_SUITE_INVALID && ensure_local_key (self, error) == NULL) {
     agreement_clear (&agreement);
     belle_sip_object_unref (sd);
     return FALSE;
@@ -769,7 +1056,8 @@ take_answer (BelfryMediaHandler  *self,
 {
   g_autoptr (GError) local_error = NULL;
   belle_sdp_session_description_t *sd = parse_sdp (content_type, body, error);
-  Agreement agreement = { .dtmf_send_pt = -1, .dtmf_recv_pt = -1 };
+  Agreement agreement = { .dtmf_send_pt = -1, .dtmf_recv_pt = -1,
+                          .srtp_suite = MS_CRYPTO_SUITE_INVALID };
   gboolean ok;
 
   if (sd == NULL)
@@ -778,8 +1066,13 @@ take_answer (BelfryMediaHandler  *self,
   /* Our offer had one m-line: its answer is the first. */
   for (belle_sip_list_t *l = belle_sdp_session_description_get_media_descriptions (sd);
        l != NULL; l = l->next) {
-    if (is_audio_rtp (l->data))
-      read_media (sd, l->data, self->offer_codecs, &agreement);
+    gboolean savp;
+
+    if (is_audio_rtp (l->data, &savp) &&
+        read_media (sd, l->data, self->offer_codecs,
+                    belfry_media_engine_get_telephone_event (self->engine), &agreement) &&
+        self->offer_srtp)
+      read_crypto (l->data, TRUE, &agreement);
     break;
   }
   belle_sip_object_unref (sd);
@@ -787,6 +1080,13 @@ take_answer (BelfryMediaHandler  *self,
   if (agreement.codec == NULL) {
     g_set_error_literal (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE,
                          "The answer refuses our audio or names no codec we offered");
+    return FALSE;
+  }
+  if (agreement.srtp_suite == MS_CRYPTO_SUITE_INVALID &&
+      self->offer_srtp_mode == BELFRY_MEDIA_SRTP_MANDATORY) {
+    g_set_error_literal (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE,
+                         "The other side does not offer encrypted audio");
+    agreement_clear (&agreement);
     return FALSE;
   }
 
@@ -817,6 +1117,9 @@ make_offer (BelfryMediaHandler  *self,
   belle_sdp_session_description_t *sd;
   belle_sdp_media_description_t *md;
   gboolean clock_8000 = FALSE, clock_48000 = FALSE;
+  gboolean telephone_event = belfry_media_engine_get_telephone_event (self->engine);
+  BelfryMediaSrtp mode = srtp_mode (self);
+  gboolean with_keys = FALSE;
   gboolean peer_holds;
   char *text;
 
@@ -826,12 +1129,27 @@ make_offer (BelfryMediaHandler  *self,
     return NULL;
   }
 
+  if (mode != BELFRY_MEDIA_SRTP_OFF) {
+    if (srtp_allowed (self)) {
+      if (ensure_local_key (self, error) == NULL)
+        return NULL;
+      with_keys = TRUE;
+    } else if (mode == BELFRY_MEDIA_SRTP_MANDATORY) {
+      g_set_error_literal (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE,
+                           "Encrypted audio needs a secure (TLS) connection to the other side");
+      return NULL;
+    }
+  }
+
   if (!ensure_stream (self, error))
     return NULL;
 
   local_address = guess_local_address (self, self->has_agreement ? self->agreed.remote_address : NULL);
   sd = new_session_description (self, local_address);
-  md = belle_sdp_media_description_create ("audio", self->local_rtp_port, 1, "RTP/AVP", NULL);
+  md = belle_sdp_media_description_create ("audio", self->local_rtp_port, 1,
+                                           mode == BELFRY_MEDIA_SRTP_MANDATORY && with_keys ?
+                                             "RTP/SAVP" : "RTP/AVP",
+                                           NULL);
 
   for (guint i = 0; i < usable->len; i++) {
     const BelfryMediaCodec *codec = usable->pdata[i];
@@ -841,10 +1159,13 @@ make_offer (BelfryMediaHandler  *self,
     clock_8000 |= codec->clock_rate == 8000;
     clock_48000 |= codec->clock_rate == 48000;
   }
-  if (clock_8000)
+  if (clock_8000 && telephone_event)
     append_payload (md, "telephone-event", BELFRY_MEDIA_TELEPHONE_EVENT_PT_8000, 8000, 1, "0-15");
-  if (clock_48000)
+  if (clock_48000 && telephone_event)
     append_payload (md, "telephone-event", BELFRY_MEDIA_TELEPHONE_EVENT_PT_48000, 48000, 1, "0-15");
+  /* One key for all suites: only one of them is ever used. */
+  for (guint i = 0; with_keys && i < G_N_ELEMENTS (crypto_suites); i++)
+    add_crypto (md, (int) i + 1, crypto_suites[i].suite, self->local_key);
 
   peer_holds = self->has_agreement && self->agreed.codec != NULL &&
                !RECEIVES (self->agreed.remote_direction);
@@ -857,6 +1178,8 @@ make_offer (BelfryMediaHandler  *self,
   g_clear_pointer (&self->offer_codecs, g_ptr_array_unref);
   self->offer_codecs = g_steal_pointer (&usable);
   self->offer_pending = TRUE;
+  self->offer_srtp = with_keys;
+  self->offer_srtp_mode = mode;
 
   text = session_description_to_string (sd);
   belle_sip_object_unref (sd);
@@ -916,6 +1239,8 @@ make_answer (BelfryMediaHandler  *self,
       if (agreement->dtmf_recv_pt >= 0)
         append_payload (md, "telephone-event", agreement->dtmf_recv_pt, codec->clock_rate, 1,
                         "0-15");
+      if (agreement->srtp_suite != MS_CRYPTO_SUITE_INVALID)
+        add_crypto (md, agreement->crypto_tag, agreement->srtp_suite, self->local_key);
       append_common_attributes (self, md, agreement->local_direction);
     }
     belle_sdp_session_description_add_media_description (sd, md);
@@ -1052,6 +1377,7 @@ belfry_media_handler_rollback_description (BelfrySessionDescriptionHandler *hand
   /* The stream still runs the last agreement: only what was not agreed
    * goes. */
   self->offer_pending = FALSE;
+  self->offer_srtp = FALSE;
   g_clear_pointer (&self->offer_codecs, g_ptr_array_unref);
   g_clear_pointer (&self->remote_offer, belle_sip_object_unref);
   agreement_clear (&self->remote_offer_agreement);
@@ -1155,6 +1481,12 @@ belfry_media_handler_get_property (GObject    *object,
   case PROP_REMOTE_HOLD:
     g_value_set_boolean (value, belfry_media_handler_get_remote_hold (self));
     break;
+  case PROP_SECURE_SIGNALING:
+    g_value_set_boolean (value, self->secure_signaling);
+    break;
+  case PROP_SRTP_SUITE:
+    g_value_set_string (value, belfry_media_handler_get_srtp_suite (self));
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -1171,6 +1503,9 @@ belfry_media_handler_set_property (GObject      *object,
   switch (prop_id) {
   case PROP_ENGINE:
     self->engine = g_value_dup_object (value);
+    break;
+  case PROP_SECURE_SIGNALING:
+    belfry_media_handler_set_secure_signaling (self, g_value_get_boolean (value));
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1208,6 +1543,9 @@ belfry_media_handler_finalize (GObject *object)
   agreement_clear (&self->remote_offer_agreement);
   agreement_clear (&self->running);
   g_string_free (self->dtmf_in, TRUE);
+  if (self->local_key != NULL)
+    memset (self->local_key, 0, strlen (self->local_key));
+  g_free (self->local_key);
 
   G_OBJECT_CLASS (belfry_media_handler_parent_class)->finalize (object);
 }
@@ -1255,12 +1593,49 @@ belfry_media_handler_class_init (BelfryMediaHandlerClass *klass)
     g_param_spec_boolean ("remote-hold", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * BelfryMediaHandler:secure-signaling:
+   *
+   * Whether this session's SDP travels over TLS only (a `sips:` or
+   * `transport=tls` dialog), so that SDES keys may be written in it. The
+   * session sets it before the first description.
+   */
+  props[PROP_SECURE_SIGNALING] =
+    g_param_spec_boolean ("secure-signaling", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryMediaHandler:srtp-suite:
+   *
+   * The SRTP suite of the running audio, such as
+   * `AES_CM_128_HMAC_SHA1_80`, or %NULL for plain RTP.
+   */
+  props[PROP_SRTP_SUITE] =
+    g_param_spec_string ("srtp-suite", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   /* #BelfrySessionDescriptionHandler::dtmf-received belongs to the
    * interface; it is emitted from the stream's tick. */
   signals[SIGNAL_DTMF_RECEIVED] =
     g_signal_lookup ("dtmf-received", BELFRY_TYPE_SESSION_DESCRIPTION_HANDLER);
+
+  /**
+   * BelfryMediaHandler::failed:
+   * @self: the handler
+   * @error: what went wrong, such as %BELFRY_MEDIA_ERROR_TIMEOUT
+   *
+   * The media of the session cannot go on: the session should end (BYE
+   * with a Reason). Emitted on the main context, at most once per
+   * agreement.
+   */
+  /* Once the interface declares "failed" itself, that one is used. */
+  signals[SIGNAL_FAILED] = g_signal_lookup ("failed", BELFRY_TYPE_SESSION_DESCRIPTION_HANDLER);
+  if (signals[SIGNAL_FAILED] == 0)
+    signals[SIGNAL_FAILED] =
+      g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                    NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
@@ -1394,4 +1769,53 @@ belfry_media_handler_get_rtp_stats (BelfryMediaHandler *self,
   if (packets_received != NULL)
     *packets_received = received;
   return self->stream_running;
+}
+
+/**
+ * belfry_media_handler_get_secure_signaling:
+ * @self: a handler
+ *
+ * Returns: whether the session's SDP travels over TLS only
+ */
+gboolean
+belfry_media_handler_get_secure_signaling (BelfryMediaHandler *self)
+{
+  g_return_val_if_fail (BELFRY_IS_MEDIA_HANDLER (self), FALSE);
+
+  return self->secure_signaling;
+}
+
+/**
+ * belfry_media_handler_set_secure_signaling:
+ * @self: a handler
+ * @secure: whether the session's SDP travels over TLS only
+ *
+ * Lets SDES keys be written and taken; see #BelfryMediaHandler:secure-signaling.
+ */
+void
+belfry_media_handler_set_secure_signaling (BelfryMediaHandler *self,
+                                           gboolean            secure)
+{
+  g_return_if_fail (BELFRY_IS_MEDIA_HANDLER (self));
+
+  secure = !!secure;
+  if (self->secure_signaling == secure)
+    return;
+  self->secure_signaling = secure;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SECURE_SIGNALING]);
+}
+
+/**
+ * belfry_media_handler_get_srtp_suite:
+ * @self: a handler
+ *
+ * Returns: (nullable): the SRTP suite of the running audio, or %NULL for
+ *   plain RTP or no audio
+ */
+const char *
+belfry_media_handler_get_srtp_suite (BelfryMediaHandler *self)
+{
+  g_return_val_if_fail (BELFRY_IS_MEDIA_HANDLER (self), NULL);
+
+  return self->stream_running ? crypto_suite_name (self->running.srtp_suite) : NULL;
 }

@@ -20,5 +20,9 @@ int                 belfry_media_handler_get_local_port  (BelfryMediaHandler *se
 gboolean            belfry_media_handler_get_rtp_stats   (BelfryMediaHandler *self,
                                                           guint64            *packets_sent,
                                                           guint64            *packets_received);
+gboolean            belfry_media_handler_get_secure_signaling (BelfryMediaHandler *self);
+void                belfry_media_handler_set_secure_signaling (BelfryMediaHandler *self,
+                                                               gboolean            secure);
+const char         *belfry_media_handler_get_srtp_suite  (BelfryMediaHandler *self);
 
 G_END_DECLS

@@ -38,7 +38,52 @@ get_u16 (const guint8 *p)
   return p[0] | (p[1] << 8);
 }
 
-/* A canonical 44-byte header and the tone, 16-bit little endian mono. */
+/* A canonical 44-byte header and the tone, 16-bit little endian, the same
+ * in every channel, with a LIST chunk first when @with_extra_chunk (as
+ * many editors write), which a reader must skip. */
+gboolean
+belfry_tone_write_wav_full (const char  *path,
+                            guint        rate,
+                            guint        channels,
+                            gboolean     with_extra_chunk,
+                            double       frequency,
+                            double       seconds,
+                            double       amplitude,
+                            GError     **error)
+{
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+  guint32 n = (guint32) (rate * seconds);
+  guint32 data_size = n * 2 * channels;
+  guint32 extra = with_extra_chunk ? 8 + 4 : 0;
+
+  g_byte_array_append (bytes, (const guint8 *) "RIFF", 4);
+  put_u32 (bytes, 36 + extra + data_size);
+  g_byte_array_append (bytes, (const guint8 *) "WAVEfmt ", 8);
+  put_u32 (bytes, 16);
+  put_u16 (bytes, 1);
+  put_u16 (bytes, channels);
+  put_u32 (bytes, rate);
+  put_u32 (bytes, rate * 2 * channels);
+  put_u16 (bytes, 2 * channels);
+  put_u16 (bytes, 16);
+  if (with_extra_chunk) {
+    g_byte_array_append (bytes, (const guint8 *) "LIST", 4);
+    put_u32 (bytes, 4);
+    g_byte_array_append (bytes, (const guint8 *) "INFO", 4);
+  }
+  g_byte_array_append (bytes, (const guint8 *) "data", 4);
+  put_u32 (bytes, data_size);
+
+  for (guint32 i = 0; i < n; i++) {
+    gint16 sample = (gint16) lround (amplitude * sin (2 * G_PI * frequency * i / rate));
+
+    for (guint c = 0; c < channels; c++)
+      put_u16 (bytes, (guint16) sample);
+  }
+
+  return g_file_set_contents (path, (const char *) bytes->data, bytes->len, error);
+}
+
 gboolean
 belfry_tone_write_wav (const char  *path,
                        guint        rate,
@@ -47,29 +92,7 @@ belfry_tone_write_wav (const char  *path,
                        double       amplitude,
                        GError     **error)
 {
-  g_autoptr (GByteArray) bytes = g_byte_array_new ();
-  guint32 n = (guint32) (rate * seconds);
-
-  g_byte_array_append (bytes, (const guint8 *) "RIFF", 4);
-  put_u32 (bytes, 36 + n * 2);
-  g_byte_array_append (bytes, (const guint8 *) "WAVEfmt ", 8);
-  put_u32 (bytes, 16);
-  put_u16 (bytes, 1);
-  put_u16 (bytes, 1);
-  put_u32 (bytes, rate);
-  put_u32 (bytes, rate * 2);
-  put_u16 (bytes, 2);
-  put_u16 (bytes, 16);
-  g_byte_array_append (bytes, (const guint8 *) "data", 4);
-  put_u32 (bytes, n * 2);
-
-  for (guint32 i = 0; i < n; i++) {
-    gint16 sample = (gint16) lround (amplitude * sin (2 * G_PI * frequency * i / rate));
-
-    put_u16 (bytes, (guint16) sample);
-  }
-
-  return g_file_set_contents (path, (const char *) bytes->data, bytes->len, error);
+  return belfry_tone_write_wav_full (path, rate, 1, FALSE, frequency, seconds, amplitude, error);
 }
 
 void

@@ -18,6 +18,14 @@ gboolean   belfry_tone_write_wav       (const char  *path,
                                         double       seconds,
                                         double       amplitude,
                                         GError     **error);
+gboolean   belfry_tone_write_wav_full  (const char  *path,
+                                        guint        rate,
+                                        guint        channels,
+                                        gboolean     with_extra_chunk,
+                                        double       frequency,
+                                        double       seconds,
+                                        double       amplitude,
+                                        GError     **error);
 BelfryWav *belfry_wav_read             (const char  *path,
                                         GError     **error);
 void       belfry_wav_free             (BelfryWav   *wav);

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* WAV files for mediastreamer2's file player, which plays 16-bit PCM at
+ * the rate and channel count it finds and never resamples. */
+
+/* The rate and channels of a PCM WAV file, read from its header. */
+gboolean belfry_media_wav_probe         (const char  *path,
+                                         guint       *rate,
+                                         guint       *channels,
+                                         guint       *bits,
+                                         GError     **error);
+
+/* Writes @input as 16-bit mono PCM at @rate to @output: channels are
+ * mixed down and the audio is resampled with a band-limited (windowed
+ * sinc) interpolator. 8-, 16-, 24- and 32-bit PCM and 32-bit float in. */
+gboolean belfry_media_wav_convert       (const char  *input,
+                                         const char  *output,
+                                         guint        rate,
+                                         GError     **error);
+
+/* Writes @seconds of 16-bit mono PCM at @rate: the sum of up to two
+ * sines (@frequency2 0 for one) with a short fade in and out. */
+gboolean belfry_media_wav_write_tone    (const char  *path,
+                                         guint        rate,
+                                         double       frequency1,
+                                         double       frequency2,
+                                         double       seconds,
+                                         double       amplitude,
+                                         GError     **error);
+
+G_END_DECLS

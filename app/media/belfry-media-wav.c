@@ -1,0 +1,316 @@
+#define G_LOG_DOMAIN "belfry-media"
+
+#include "config.h"
+
+#include "belfry-media-error.h"
+#include "belfry-media-wav-private.h"
+
+#include <gio/gio.h>
+
+#include <math.h>
+#include <string.h>
+
+#define WAVE_FORMAT_PCM        1
+#define WAVE_FORMAT_IEEE_FLOAT 3
+#define WAVE_FORMAT_EXTENSIBLE 0xfffe
+
+/* Zero crossings of the sinc on each side of the interpolation point, and
+ * kernel table steps per input sample. */
+#define KERNEL_ZERO_CROSSINGS 12
+#define KERNEL_STEPS          256
+
+typedef struct {
+  guint format;
+  guint channels;
+  guint rate;
+  guint bits;
+  const guint8 *data;
+  gsize data_size;
+} WavInfo;
+
+static guint32
+read_le32 (const guint8 *p)
+{
+  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
+}
+
+static guint16
+read_le16 (const guint8 *p)
+{
+  return (guint16) (p[0] | p[1] << 8);
+}
+
+/* Walks the RIFF chunks for "fmt " and "data"; other chunks (LIST, fact)
+ * are skipped. */
+static gboolean
+parse_wav (const guint8  *bytes,
+           gsize          size,
+           const char    *path,
+           WavInfo       *info,
+           GError       **error)
+{
+  gsize offset = 12;
+  gboolean have_format = FALSE;
+
+  memset (info, 0, sizeof *info);
+  if (size < 12 || memcmp (bytes, "RIFF", 4) != 0 || memcmp (bytes + 8, "WAVE", 4) != 0) {
+    g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FILE,
+                 "%s is not a WAV file", path);
+    return FALSE;
+  }
+
+  while (offset + 8 <= size) {
+    const guint8 *chunk = bytes + offset;
+    gsize chunk_size = read_le32 (chunk + 4);
+    gsize available = MIN (chunk_size, size - offset - 8);
+
+    if (memcmp (chunk, "fmt ", 4) == 0 && available >= 16) {
+      info->format = read_le16 (chunk + 8);
+      info->channels = read_le16 (chunk + 10);
+      info->rate = read_le32 (chunk + 12);
+      info->bits = read_le16 (chunk + 22);
+      if (info->format == WAVE_FORMAT_EXTENSIBLE && available >= 26)
+        info->format = read_le16 (chunk + 32);
+      have_format = TRUE;
+    } else if (memcmp (chunk, "data", 4) == 0) {
+      info->data = chunk + 8;
+      info->data_size = available;
+      break;
+    }
+    /* Chunks are padded to an even size. */
+    offset += 8 + chunk_size + (chunk_size & 1);
+  }
+
+  if (!have_format || info->data == NULL || info->channels == 0 || info->rate == 0 ||
+      !((info->format == WAVE_FORMAT_PCM &&
+         (info->bits == 8 || info->bits == 16 || info->bits == 24 || info->bits == 32)) ||
+        (info->format == WAVE_FORMAT_IEEE_FLOAT && info->bits == 32))) {
+    g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FILE,
+                 "%s is not a PCM WAV file that Belfry can read", path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+belfry_media_wav_probe (const char  *path,
+                        guint       *rate,
+                        guint       *channels,
+                        guint       *bits,
+                        GError     **error)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInputStream) stream = NULL;
+  guint8 header[4096];
+  gsize length = 0;
+  WavInfo info;
+
+  /* The header is at the start; a data chunk that goes beyond what was
+   * read is cut short, which the probe does not mind. */
+  stream = g_file_read (file, NULL, error);
+  if (stream == NULL ||
+      !g_input_stream_read_all (G_INPUT_STREAM (stream), header, sizeof header, &length, NULL, error))
+    return FALSE;
+  if (!parse_wav (header, length, path, &info, error))
+    return FALSE;
+
+  *rate = info.rate;
+  *channels = info.channels;
+  *bits = info.format == WAVE_FORMAT_PCM ? info.bits : 0;
+  return TRUE;
+}
+
+/* One frame's channels mixed down, as a float in -1..1. */
+static float
+read_frame (const WavInfo *info,
+            gsize          frame)
+{
+  guint bytes = info->bits / 8;
+  const guint8 *p = info->data + frame * bytes * info->channels;
+  double sum = 0;
+
+  for (guint c = 0; c < info->channels; c++, p += bytes) {
+    switch (info->bits) {
+    case 8:
+      sum += (p[0] - 128) / 128.0;
+      break;
+    case 16:
+      sum += (gint16) read_le16 (p) / 32768.0;
+      break;
+    case 24:
+      sum += ((gint32) ((guint32) p[0] << 8 | (guint32) p[1] << 16 | (guint32) p[2] << 24) >> 8) /
+             8388608.0;
+      break;
+    case 32:
+    default:
+      if (info->format == WAVE_FORMAT_IEEE_FLOAT) {
+        guint32 raw = read_le32 (p);
+        float value;
+
+        memcpy (&value, &raw, sizeof value);
+        sum += value;
+      } else {
+        sum += (gint32) read_le32 (p) / 2147483648.0;
+      }
+    }
+  }
+  return (float) (sum / info->channels);
+}
+
+static void
+put_le16 (guint8 *p,
+          guint16 value)
+{
+  p[0] = value & 0xff;
+  p[1] = value >> 8;
+}
+
+static void
+put_le32 (guint8 *p,
+          guint32 value)
+{
+  put_le16 (p, value & 0xffff);
+  put_le16 (p + 2, value >> 16);
+}
+
+static gboolean
+write_wav (const char    *path,
+           guint          rate,
+           const float   *samples,
+           gsize          n_samples,
+           GError       **error)
+{
+  gsize size = 44 + n_samples * 2;
+  g_autofree guint8 *bytes = g_malloc (size);
+
+  memcpy (bytes, "RIFF", 4);
+  put_le32 (bytes + 4, size - 8);
+  memcpy (bytes + 8, "WAVEfmt ", 8);
+  put_le32 (bytes + 16, 16);
+  put_le16 (bytes + 20, WAVE_FORMAT_PCM);
+  put_le16 (bytes + 22, 1);
+  put_le32 (bytes + 24, rate);
+  put_le32 (bytes + 28, rate * 2);
+  put_le16 (bytes + 32, 2);
+  put_le16 (bytes + 34, 16);
+  memcpy (bytes + 36, "data", 4);
+  put_le32 (bytes + 40, n_samples * 2);
+
+  for (gsize i = 0; i < n_samples; i++) {
+    double value = round (samples[i] * 32767.0);
+
+    put_le16 (bytes + 44 + 2 * i, (guint16) (gint16) CLAMP (value, -32768.0, 32767.0));
+  }
+  return g_file_set_contents (path, (const char *) bytes, size, error);
+}
+
+/* The windowed-sinc low-pass kernel, tabulated from its centre outward in
+ * KERNEL_STEPS steps per input sample. */
+static float *
+make_kernel (double  cutoff,
+             double  half_width,
+             gsize  *n_steps)
+{
+  gsize n = (gsize) ceil (half_width * KERNEL_STEPS) + 2;
+  float *table = g_new (float, n);
+
+  for (gsize i = 0; i < n; i++) {
+    double d = (double) i / KERNEL_STEPS;
+    double x = 2.0 * cutoff * d;
+    double sinc = x == 0.0 ? 1.0 : sin (G_PI * x) / (G_PI * x);
+    double t = d / half_width;
+    /* Blackman window over -half_width..half_width. */
+    double window = t >= 1.0 ? 0.0 : 0.42 + 0.5 * cos (G_PI * t) + 0.08 * cos (2.0 * G_PI * t);
+
+    table[i] = (float) (2.0 * cutoff * sinc * window);
+  }
+  *n_steps = n;
+  return table;
+}
+
+gboolean
+belfry_media_wav_convert (const char  *input,
+                          const char  *output,
+                          guint        rate,
+                          GError     **error)
+{
+  g_autoptr (GMappedFile) mapped = g_mapped_file_new (input, FALSE, error);
+  g_autofree float *mono = NULL;
+  g_autofree float *out = NULL;
+  g_autofree float *kernel = NULL;
+  gsize n_in, n_out, n_steps;
+  double step, cutoff, half_width;
+  WavInfo info;
+
+  if (mapped == NULL)
+    return FALSE;
+  if (!parse_wav ((const guint8 *) g_mapped_file_get_contents (mapped),
+                  g_mapped_file_get_length (mapped), input, &info, error))
+    return FALSE;
+
+  n_in = info.data_size / (info.bits / 8 * info.channels);
+  mono = g_new (float, MAX (n_in, 1));
+  for (gsize i = 0; i < n_in; i++)
+    mono[i] = read_frame (&info, i);
+
+  if (info.rate == rate)
+    return write_wav (output, rate, mono, n_in, error);
+
+  /* Input samples per output sample; the cutoff, in cycles per input
+   * sample, sits a little below the lower of the two Nyquist limits. */
+  step = (double) info.rate / rate;
+  cutoff = 0.5 * MIN (1.0, 1.0 / step) * 0.92;
+  half_width = KERNEL_ZERO_CROSSINGS / (2.0 * cutoff);
+  kernel = make_kernel (cutoff, half_width, &n_steps);
+
+  n_out = (gsize) floor (n_in / step);
+  out = g_new0 (float, MAX (n_out, 1));
+  for (gsize j = 0; j < n_out; j++) {
+    double t = j * step;
+    gssize first = (gssize) ceil (t - half_width);
+    gssize last = (gssize) floor (t + half_width);
+    double sum = 0;
+
+    for (gssize k = MAX (first, 0); k <= last && k < (gssize) n_in; k++) {
+      double position = fabs (t - k) * KERNEL_STEPS;
+      gsize index = (gsize) position;
+      double fraction = position - index;
+
+      if (index + 1 >= n_steps)
+        continue;
+      sum += mono[k] * (kernel[index] + fraction * (kernel[index + 1] - kernel[index]));
+    }
+    out[j] = (float) sum;
+  }
+
+  return write_wav (output, rate, out, n_out, error);
+}
+
+gboolean
+belfry_media_wav_write_tone (const char  *path,
+                             guint        rate,
+                             double       frequency1,
+                             double       frequency2,
+                             double       seconds,
+                             double       amplitude,
+                             GError     **error)
+{
+  gsize n = (gsize) (rate * seconds);
+  gsize fade = rate / 100;
+  g_autofree float *samples = g_new (float, MAX (n, 1));
+
+  for (gsize i = 0; i < n; i++) {
+    double value = sin (2.0 * G_PI * frequency1 * i / rate);
+    double gain = 1.0;
+
+    if (frequency2 > 0)
+      value = (value + sin (2.0 * G_PI * frequency2 * i / rate)) / 2.0;
+    /* 10 ms ramps, so that a loop does not click. */
+    if (i < fade)
+      gain = (double) i / fade;
+    else if (n - i < fade)
+      gain = (double) (n - i) / fade;
+    samples[i] = (float) (value * gain * amplitude);
+  }
+  return write_wav (path, rate, samples, n, error);
+}
