@@ -2,30 +2,205 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "belfry-application.h"
+#include "belfry-media-engine.h"
 #include "belfry-window.h"
 
 /**
  * BelfryApplication:
  *
- * The Belfry application: one instance per session, one main window.
+ * The Belfry application: one instance per session. It owns the media
+ * engine, the accounts and their user agents, the call history, the
+ * notifications and the call manager, and one main window. With an
+ * account and "run in background" on, it stays when the window closes, so
+ * that calls still ring.
  */
 
 struct _BelfryApplication {
   AdwApplication parent_instance;
+
+  GSettings *settings;
+  BelfryMediaEngine *engine;
+  BelfryAccountManager *accounts;
+  BelfryCallHistory *history;
+  BelfryNotifier *notifier;
+  BelfryCallManager *calls;
+  gboolean held_in_background;
 };
 
 G_DEFINE_FINAL_TYPE (BelfryApplication, belfry_application, ADW_TYPE_APPLICATION)
 
+static BelfryWindow *
+ensure_window (BelfryApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (belfry_window_new (GTK_APPLICATION (self), self->calls));
+  return BELFRY_WINDOW (window);
+}
+
+static gboolean
+has_enabled_account (BelfryApplication *self)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->accounts)); i++) {
+    g_autoptr (BelfryAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+    if (belfry_account_get_enabled (account))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+on_window_removed (GtkApplication *application,
+                   GtkWindow      *window)
+{
+  BelfryApplication *self = BELFRY_APPLICATION (application);
+  g_autoptr (GNotification) notification = NULL;
+
+  /* Windows also go at shutdown, when there is nothing left to keep. */
+  if (self->settings == NULL || gtk_application_get_windows (application) != NULL ||
+      self->held_in_background)
+    return;
+
+  if (!g_settings_get_boolean (self->settings, "run-in-background") || !has_enabled_account (self))
+    return;
+
+  /* Keep taking calls with no window, and say so once. */
+  self->held_in_background = TRUE;
+  g_application_hold (G_APPLICATION (self));
+  notification = g_notification_new (_("Belfry is still running"));
+  g_notification_set_body (notification, _("Incoming calls will ring. Quit Belfry from its menu to stop them."));
+  g_application_send_notification (G_APPLICATION (self), "background", notification);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  BelfryApplication *self = user_data;
+  const char *developers[] = { "The Belfry developers", NULL };
+
+  adw_show_about_window (GTK_WINDOW (ensure_window (self)),
+                         "application-name", "Belfry",
+                         "application-icon", APPLICATION_ID,
+                         "version", PACKAGE_VERSION,
+                         "developer-name", "The Belfry developers",
+                         "developers", developers,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         /* Translators: put your names here, one a line. */
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  BelfryApplication *self = user_data;
+
+  if (self->held_in_background) {
+    self->held_in_background = FALSE;
+    g_application_release (G_APPLICATION (self));
+  }
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+call_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  BelfryApplication *self = user_data;
+  BelfryWindow *window = ensure_window (self);
+
+  belfry_window_set_address (window, g_variant_get_string (parameter, NULL));
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.call", NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "about", about_action, NULL, NULL, NULL, { 0 } },
+  { "quit", quit_action, NULL, NULL, NULL, { 0 } },
+  { "call", call_action, "s", NULL, NULL, { 0 } },
+};
+
+static void
+belfry_application_startup (GApplication *application)
+{
+  BelfryApplication *self = BELFRY_APPLICATION (application);
+  const char *quit_accels[] = { "<Control>q", NULL };
+  const char *help_accels[] = { "<Control>question", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
+  g_auto (GStrv) codecs = NULL;
+
+  G_APPLICATION_CLASS (belfry_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  self->engine = belfry_media_engine_new ();
+  codecs = g_settings_get_strv (self->settings, "codecs");
+  belfry_media_engine_set_codecs (self->engine, (const char * const *) codecs);
+
+  self->accounts = belfry_account_manager_new (self->settings,
+                                               BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (self->engine),
+                                               "0.0.0.0", 5060);
+  self->history = belfry_call_history_new (NULL);
+  self->notifier = belfry_notifier_new ();
+  self->calls = belfry_call_manager_new (self->accounts, self->history, self->notifier);
+
+  g_signal_connect (self, "window-removed", G_CALLBACK (on_window_removed), NULL);
+}
+
+static void
+belfry_application_shutdown (GApplication *application)
+{
+  BelfryApplication *self = BELFRY_APPLICATION (application);
+
+  g_clear_object (&self->calls);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->history);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->settings);
+
+  G_APPLICATION_CLASS (belfry_application_parent_class)->shutdown (application);
+}
+
 static void
 belfry_application_activate (GApplication *application)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
+  gtk_window_present (GTK_WINDOW (ensure_window (BELFRY_APPLICATION (application))));
+}
 
-  if (window == NULL)
-    window = GTK_WINDOW (belfry_window_new (GTK_APPLICATION (application)));
+/* sip:, sips:, tel: and callto: links, from the desktop or the command
+ * line: offered in the window, dialled only when the person says so. */
+static void
+belfry_application_open (GApplication  *application,
+                         GFile        **files,
+                         int            n_files,
+                         const char    *hint)
+{
+  BelfryWindow *window = ensure_window (BELFRY_APPLICATION (application));
 
-  gtk_window_present (window);
+  if (n_files > 0) {
+    g_autofree char *uri = g_file_get_uri (files[0]);
+
+    if (g_str_has_prefix (uri, "callto:"))
+      belfry_window_set_address (window, uri + strlen ("callto:") + (g_str_has_prefix (uri, "callto://") ? 2 : 0));
+    else
+      belfry_window_set_address (window, uri);
+  }
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -33,7 +208,10 @@ belfry_application_class_init (BelfryApplicationClass *klass)
 {
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
 
+  application_class->startup = belfry_application_startup;
+  application_class->shutdown = belfry_application_shutdown;
   application_class->activate = belfry_application_activate;
+  application_class->open = belfry_application_open;
 }
 
 static void
@@ -51,7 +229,21 @@ belfry_application_new (void)
 {
   return g_object_new (BELFRY_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", RESOURCE_PATH,
                        NULL);
+}
+
+/**
+ * belfry_application_get_call_manager:
+ * @self: the application
+ *
+ * Returns: (transfer none) (nullable): the call manager, once started up
+ */
+BelfryCallManager *
+belfry_application_get_call_manager (BelfryApplication *self)
+{
+  g_return_val_if_fail (BELFRY_IS_APPLICATION (self), NULL);
+
+  return self->calls;
 }

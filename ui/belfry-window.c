@@ -2,45 +2,637 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "belfry-call-view.h"
 #include "belfry-window.h"
 
 /**
  * BelfryWindow:
  *
- * Belfry's main window.
+ * Belfry's main window: an address entry with a dial pad and a Call
+ * button, the account's status, the recent calls, and one call view a
+ * call (two while a second call waits). A call that comes in while the
+ * window has the focus shows in a banner here instead of a popup.
  */
+
+enum {
+  PROP_0,
+  PROP_CALL_MANAGER,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
 
 struct _BelfryWindow {
   AdwApplicationWindow parent_instance;
 
-  AdwStatusPage *status_page;
+  BelfryCallManager *call_manager;
+  /* BelfrySession -> its BelfryCallView */
+  GHashTable *views;
+  BelfrySession *banner_session;
+  BelfryAccount *status_account;
+
+  AdwWindowTitle *window_title;
+  GtkWidget *back_button;
+  GtkRevealer *banner_revealer;
+  GtkLabel *banner_label;
+  GtkStack *stack;
+  GtkEntry *address_entry;
+  GtkWidget *call_button;
+  GtkLabel *error_label;
+  GtkGrid *dialpad;
+  GtkLabel *direct_label;
+  GtkListBox *history_list;
+  GtkStack *calls_stack;
+  GtkWidget *calls_switcher;
 };
 
 G_DEFINE_FINAL_TYPE (BelfryWindow, belfry_window, ADW_TYPE_APPLICATION_WINDOW)
 
+static const char *
+outcome_text (BelfryCallRecord *record)
+{
+  switch (belfry_call_record_get_outcome (record)) {
+  case BELFRY_CALL_OUTCOME_ANSWERED:
+    return belfry_call_record_get_direction (record) == BELFRY_CALL_DIRECTION_INCOMING
+           ? _("Incoming") : _("Outgoing");
+  case BELFRY_CALL_OUTCOME_MISSED:
+    return _("Missed");
+  case BELFRY_CALL_OUTCOME_DECLINED:
+    return _("Declined");
+  case BELFRY_CALL_OUTCOME_FAILED:
+  default:
+    return _("Failed");
+  }
+}
+
+static const char *
+outcome_icon (BelfryCallRecord *record)
+{
+  switch (belfry_call_record_get_outcome (record)) {
+  case BELFRY_CALL_OUTCOME_MISSED:
+    return "call-missed-symbolic";
+  case BELFRY_CALL_OUTCOME_ANSWERED:
+    return belfry_call_record_get_direction (record) == BELFRY_CALL_DIRECTION_INCOMING
+           ? "call-incoming-symbolic" : "call-outgoing-symbolic";
+  case BELFRY_CALL_OUTCOME_DECLINED:
+  case BELFRY_CALL_OUTCOME_FAILED:
+  default:
+    return "call-stop-symbolic";
+  }
+}
+
+static GtkWidget *
+create_history_row (gpointer item,
+                    gpointer user_data)
+{
+  BelfryCallRecord *record = item;
+  const char *name = belfry_call_record_get_remote_name (record);
+  const char *uri = belfry_call_record_get_remote_uri (record);
+  g_autofree char *when = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *delete_label = NULL;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name (outcome_icon (record));
+  GtkWidget *delete_button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  guint duration = belfry_call_record_get_duration (record);
+
+  when = g_date_time_format (belfry_call_record_get_start_time (record), "%x %X");
+  if (belfry_call_record_get_outcome (record) == BELFRY_CALL_OUTCOME_ANSWERED)
+    /* Translators: call history: the date, whether the call came in or went out, and its length. */
+    subtitle = g_strdup_printf (_("%s · %s · %u:%02u"), when, outcome_text (record), duration / 60, duration % 60);
+  else if (belfry_call_record_get_reason (record) != NULL && *belfry_call_record_get_reason (record) != '\0')
+    subtitle = g_strdup_printf ("%s · %s · %s", when, outcome_text (record), belfry_call_record_get_reason (record));
+  else
+    subtitle = g_strdup_printf ("%s · %s", when, outcome_text (record));
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name && *name ? name : uri);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data_full (G_OBJECT (row), "uri", g_strdup (uri), g_free);
+  /* Translators: tooltip of a recent call's row. */
+  gtk_widget_set_tooltip_text (row, _("Call back"));
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (delete_button), "win.delete-record");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (delete_button), "x", belfry_call_record_get_id (record));
+  gtk_widget_set_valign (delete_button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (delete_button, "flat");
+  delete_label = g_strdup_printf (_("Forget the call with %s"), name && *name ? name : uri);
+  gtk_widget_set_tooltip_text (delete_button, _("Forget this call"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (delete_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  delete_label, -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), delete_button);
+  return row;
+}
+
+static void
+show_error (BelfryWindow *self,
+            const char   *message)
+{
+  gtk_label_set_label (self->error_label, message ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+  if (message != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->address_entry), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->address_entry), "error");
+}
+
+static void
+update_page (BelfryWindow *self)
+{
+  guint calls = g_hash_table_size (self->views);
+  gboolean on_calls = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "calls") == 0;
+
+  if (calls == 0 && on_calls)
+    gtk_stack_set_visible_child_name (self->stack, "dialer");
+  gtk_widget_set_visible (self->calls_switcher, calls > 1);
+  gtk_widget_set_visible (self->back_button, calls > 0 && on_calls);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-calls", calls > 0);
+}
+
+static void
+on_sessions_changed (GListModel   *sessions,
+                     guint         position,
+                     guint         removed,
+                     guint         added,
+                     BelfryWindow *self)
+{
+  g_autoptr (GHashTable) present = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer key, value;
+  GtkWidget *newest = NULL;
+
+  /* The call manager may drop its calls after the window is disposed. */
+  if (self->views == NULL)
+    return;
+
+  for (guint i = 0; i < g_list_model_get_n_items (sessions); i++) {
+    g_autoptr (BelfrySession) session = g_list_model_get_item (sessions, i);
+
+    g_hash_table_add (present, session);
+    if (!g_hash_table_contains (self->views, session)) {
+      GtkWidget *view = belfry_call_view_new (session);
+      BelfryNameAddr *remote = belfry_session_get_remote_identity (session);
+      g_autofree char *title = remote ? belfry_name_addr_dup_friendly_name (remote) : NULL;
+
+      gtk_stack_add_titled (self->calls_stack, view, NULL, title ? title : _("Call"));
+      g_hash_table_insert (self->views, g_object_ref (session), view);
+      newest = view;
+    }
+  }
+
+  g_hash_table_iter_init (&iter, self->views);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    if (!g_hash_table_contains (present, key)) {
+      gtk_stack_remove (self->calls_stack, value);
+      g_hash_table_iter_remove (&iter);
+    }
+  }
+
+  if (newest != NULL) {
+    gtk_stack_set_visible_child (self->calls_stack, newest);
+    gtk_stack_set_visible_child_name (self->stack, "calls");
+  }
+  update_page (self);
+}
+
+static void
+update_status (BelfryWindow *self)
+{
+  BelfryAccountManager *accounts;
+
+  if (self->call_manager == NULL)
+    return;
+
+  accounts = belfry_call_manager_get_accounts (self->call_manager);
+  BelfryAccount *account = belfry_account_manager_get_default_account (accounts);
+  const char *direct = belfry_account_manager_get_direct_address (accounts);
+
+  if (account != self->status_account) {
+    if (self->status_account != NULL)
+      g_signal_handlers_disconnect_by_func (self->status_account, update_status, self);
+    g_set_object (&self->status_account, account);
+    if (account != NULL)
+      g_signal_connect_object (account, "notify::status-message", G_CALLBACK (update_status), self,
+                               G_CONNECT_SWAPPED);
+  }
+
+  if (account != NULL) {
+    g_autofree char *subtitle = g_strdup_printf ("%s — %s", belfry_account_get_sip_address (account),
+                                                 belfry_account_get_status_message (account));
+
+    adw_window_title_set_subtitle (self->window_title, subtitle);
+    gtk_widget_set_visible (GTK_WIDGET (self->direct_label), FALSE);
+  } else {
+    g_autofree char *text = NULL;
+
+    adw_window_title_set_subtitle (self->window_title, _("No account: direct calls only"));
+    if (direct != NULL)
+      /* Translators: %s is a SIP address such as sip:belfry@192.0.2.1:5060. */
+      text = g_strdup_printf (_("Without an account, others can call you at %s"), direct);
+    gtk_label_set_label (self->direct_label, text ? text : "");
+    gtk_widget_set_visible (GTK_WIDGET (self->direct_label), text != NULL);
+  }
+}
+
+static void
+on_show_banner (BelfryNotifier *notifier,
+                BelfrySession  *session,
+                BelfryWindow   *self)
+{
+  g_autofree char *name = belfry_notifier_dup_caller_name (session);
+  g_autofree char *text = g_strdup_printf (_("Incoming call from %s"), name);
+
+  g_set_object (&self->banner_session, session);
+  gtk_label_set_label (self->banner_label, text);
+  gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-incoming", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.decline-incoming", TRUE);
+}
+
+static void
+on_hide_banner (BelfryNotifier *notifier,
+                BelfrySession  *session,
+                BelfryWindow   *self)
+{
+  if (session != NULL && session != self->banner_session)
+    return;
+
+  g_clear_object (&self->banner_session);
+  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-incoming", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.decline-incoming", FALSE);
+}
+
+static void
+call_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  BelfryWindow *self = BELFRY_WINDOW (widget);
+  BelfryAccountManager *accounts = belfry_call_manager_get_accounts (self->call_manager);
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->address_entry));
+  g_autoptr (GError) error = NULL;
+  BelfrySession *session;
+
+  {
+    g_autofree char *trimmed = g_strstrip (g_strdup (text));
+
+    if (*trimmed == '\0') {
+      show_error (self, _("Type an address or a number to call"));
+      return;
+    }
+  }
+
+  session = belfry_call_manager_call (self->call_manager, text,
+                                      belfry_account_manager_get_default_account (accounts), &error);
+  if (session == NULL) {
+    show_error (self, error->message);
+    return;
+  }
+
+  show_error (self, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->address_entry), "");
+}
+
+static void
+on_address_entry_activate (BelfryWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.call", NULL);
+}
+
+static void
+on_address_entry_changed (BelfryWindow *self)
+{
+  show_error (self, NULL);
+}
+
+static void
+on_history_row_activated (BelfryWindow  *self,
+                          GtkListBoxRow *row)
+{
+  const char *uri = g_object_get_data (G_OBJECT (row), "uri");
+
+  if (uri == NULL)
+    return;
+  gtk_editable_set_text (GTK_EDITABLE (self->address_entry), uri);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.call", NULL);
+}
+
+static void
+dial_digit_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  BelfryWindow *self = BELFRY_WINDOW (widget);
+  int position = -1;
+
+  gtk_editable_insert_text (GTK_EDITABLE (self->address_entry), g_variant_get_string (parameter, NULL), -1,
+                            &position);
+}
+
+static void
+focus_address_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  BelfryWindow *self = BELFRY_WINDOW (widget);
+
+  gtk_stack_set_visible_child_name (self->stack, "dialer");
+  update_page (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->address_entry));
+}
+
+static void
+show_dialer_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  BelfryWindow *self = BELFRY_WINDOW (widget);
+
+  gtk_stack_set_visible_child_name (self->stack, "dialer");
+  update_page (self);
+}
+
+static void
+show_calls_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  BelfryWindow *self = BELFRY_WINDOW (widget);
+
+  gtk_stack_set_visible_child_name (self->stack, "calls");
+  update_page (self);
+}
+
+static void
+accept_incoming_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  BelfryWindow *self = BELFRY_WINDOW (widget);
+  g_autoptr (BelfrySession) session = g_steal_pointer (&self->banner_session);
+
+  on_hide_banner (NULL, NULL, self);
+  if (session != NULL)
+    belfry_call_manager_accept (self->call_manager, session);
+}
+
+static void
+decline_incoming_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  BelfryWindow *self = BELFRY_WINDOW (widget);
+  g_autoptr (BelfrySession) session = g_steal_pointer (&self->banner_session);
+
+  on_hide_banner (NULL, NULL, self);
+  if (session != NULL)
+    belfry_call_manager_decline (self->call_manager, session);
+}
+
+static void
+delete_record_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  BelfryWindow *self = BELFRY_WINDOW (widget);
+  BelfryCallHistory *history = belfry_call_manager_get_history (self->call_manager);
+  gint64 id = g_variant_get_int64 (parameter);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (history)); i++) {
+    g_autoptr (BelfryCallRecord) record = g_list_model_get_item (G_LIST_MODEL (history), i);
+
+    if (belfry_call_record_get_id (record) == id) {
+      belfry_call_history_remove (history, record);
+      break;
+    }
+  }
+}
+
+static void
+clear_history_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  BelfryWindow *self = BELFRY_WINDOW (widget);
+
+  belfry_call_history_clear (belfry_call_manager_get_history (self->call_manager));
+}
+
+static void
+on_history_changed (BelfryWindow *self)
+{
+  BelfryCallHistory *history;
+
+  if (self->call_manager == NULL)
+    return;
+
+  history = belfry_call_manager_get_history (self->call_manager);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-history",
+                                 g_list_model_get_n_items (G_LIST_MODEL (history)) > 0);
+}
+
+static void
+build_dialpad (BelfryWindow *self)
+{
+  static const char *digits = "123456789*0#";
+
+  for (guint i = 0; digits[i] != '\0'; i++) {
+    char digit[2] = { digits[i], '\0' };
+    GtkWidget *button = gtk_button_new_with_label (digit);
+
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.dial-digit");
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", digit);
+    gtk_widget_set_size_request (button, 64, 48);
+    gtk_grid_attach (self->dialpad, button, i % 3, i / 3, 1, 1);
+  }
+}
+
+static void
+belfry_window_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  BelfryWindow *self = BELFRY_WINDOW (object);
+
+  switch (prop_id) {
+  case PROP_CALL_MANAGER:
+    g_value_set_object (value, self->call_manager);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+belfry_window_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  BelfryWindow *self = BELFRY_WINDOW (object);
+
+  switch (prop_id) {
+  case PROP_CALL_MANAGER:
+    self->call_manager = g_value_dup_object (value);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+belfry_window_constructed (GObject *object)
+{
+  BelfryWindow *self = BELFRY_WINDOW (object);
+  BelfryCallHistory *history;
+  BelfryAccountManager *accounts;
+  BelfryNotifier *notifier;
+  GListModel *sessions;
+
+  G_OBJECT_CLASS (belfry_window_parent_class)->constructed (object);
+
+  g_return_if_fail (self->call_manager != NULL);
+
+  history = belfry_call_manager_get_history (self->call_manager);
+  accounts = belfry_call_manager_get_accounts (self->call_manager);
+  notifier = belfry_call_manager_get_notifier (self->call_manager);
+  sessions = belfry_call_manager_get_sessions (self->call_manager);
+
+  gtk_list_box_bind_model (self->history_list, G_LIST_MODEL (history), create_history_row, NULL, NULL);
+  g_signal_connect_object (history, "items-changed", G_CALLBACK (on_history_changed), self,
+                           G_CONNECT_SWAPPED);
+  on_history_changed (self);
+
+  g_signal_connect_object (sessions, "items-changed", G_CALLBACK (on_sessions_changed), self, 0);
+  on_sessions_changed (sessions, 0, 0, 0, self);
+
+  g_signal_connect_object (accounts, "items-changed", G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (accounts, "notify::direct-address", G_CALLBACK (update_status), self,
+                           G_CONNECT_SWAPPED);
+  update_status (self);
+
+  /* While the window has the focus, calls ring in its banner. */
+  g_object_bind_property (self, "is-active", notifier, "window-active", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (notifier, "show-banner", G_CALLBACK (on_show_banner), self, 0);
+  g_signal_connect_object (notifier, "hide-banner", G_CALLBACK (on_hide_banner), self, 0);
+}
+
+static void
+belfry_window_dispose (GObject *object)
+{
+  BelfryWindow *self = BELFRY_WINDOW (object);
+
+  g_clear_pointer (&self->views, g_hash_table_unref);
+  g_clear_object (&self->banner_session);
+  g_clear_object (&self->status_account);
+  g_clear_object (&self->call_manager);
+
+  G_OBJECT_CLASS (belfry_window_parent_class)->dispose (object);
+}
+
 static void
 belfry_window_class_init (BelfryWindowClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->get_property = belfry_window_get_property;
+  object_class->set_property = belfry_window_set_property;
+  object_class->constructed = belfry_window_constructed;
+  object_class->dispose = belfry_window_dispose;
+
+  /**
+   * BelfryWindow:call-manager:
+   *
+   * The calls, accounts and history the window shows.
+   */
+  props[PROP_CALL_MANAGER] =
+    g_param_spec_object ("call-manager", NULL, NULL, BELFRY_TYPE_CALL_MANAGER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/belfry-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, status_page);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, banner_revealer);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, address_entry);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, call_button);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, dialpad);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, direct_label);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, history_list);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, calls_stack);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, calls_switcher);
+  gtk_widget_class_bind_template_callback (widget_class, on_address_entry_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_address_entry_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_history_row_activated);
+
+  gtk_widget_class_install_action (widget_class, "win.call", NULL, call_action);
+  gtk_widget_class_install_action (widget_class, "win.dial-digit", "s", dial_digit_action);
+  gtk_widget_class_install_action (widget_class, "win.focus-address", NULL, focus_address_action);
+  gtk_widget_class_install_action (widget_class, "win.show-dialer", NULL, show_dialer_action);
+  gtk_widget_class_install_action (widget_class, "win.show-calls", NULL, show_calls_action);
+  gtk_widget_class_install_action (widget_class, "win.accept-incoming", NULL, accept_incoming_action);
+  gtk_widget_class_install_action (widget_class, "win.decline-incoming", NULL, decline_incoming_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-record", "x", delete_record_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-history", NULL, clear_history_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.focus-address", NULL);
 }
 
 static void
 belfry_window_init (BelfryWindow *self)
 {
+  self->views = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
+  build_dialpad (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-incoming", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.decline-incoming", FALSE);
 }
 
 /**
  * belfry_window_new:
  * @application: the application
+ * @call_manager: the calls, accounts and history to show
  *
  * Returns: (transfer full): a new main window
  */
 BelfryWindow *
-belfry_window_new (GtkApplication *application)
+belfry_window_new (GtkApplication    *application,
+                   BelfryCallManager *call_manager)
 {
-  return g_object_new (BELFRY_TYPE_WINDOW, "application", application, NULL);
+  return g_object_new (BELFRY_TYPE_WINDOW,
+                       "application", application,
+                       "call-manager", call_manager,
+                       NULL);
+}
+
+/**
+ * belfry_window_set_address:
+ * @self: the window
+ * @address: an address to offer for calling
+ *
+ * Puts @address in the entry, ready to call, without calling: a link from
+ * another program must not dial by itself.
+ */
+void
+belfry_window_set_address (BelfryWindow *self,
+                           const char   *address)
+{
+  g_return_if_fail (BELFRY_IS_WINDOW (self));
+
+  gtk_stack_set_visible_child_name (self->stack, "dialer");
+  update_page (self);
+  gtk_editable_set_text (GTK_EDITABLE (self->address_entry), address);
+  gtk_widget_grab_focus (self->call_button);
 }
