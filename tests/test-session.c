@@ -231,6 +231,8 @@ static const PropertyInfo session_properties[] = {
   { "session-description-handler-factory", G_TYPE_OBJECT, TRUE },
   { "state", G_TYPE_ENUM, FALSE },
   { "user-agent", G_TYPE_OBJECT, TRUE },
+  { "secure", G_TYPE_BOOLEAN, FALSE },
+  { "termination-reason", G_TYPE_STRING, FALSE },
 };
 
 static void

@@ -510,24 +510,6 @@ test_cancel_race (Fixture       *fixture,
 }
 
 static void
-test_forked_answers (Fixture       *fixture,
-                     gconstpointer  data)
-{
-  g_autoptr (BelfrySipp) sipp = start_sipp_server (fixture, "uas-fork.xml");
-  g_autoptr (BelfrySession) call = new_call (fixture);
-  g_autoptr (GError) error = NULL;
-
-  /* Two 200s with different tags: the first is the call, the second
-   * gets ACK and BYE, which sipp waits for before it ends the first. */
-  invite (call, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (strstr (belfry_session_dialog_get_remote_tag (belfry_session_get_dialog (call)), "SIPpTag01"));
-  wait_state (call, BELFRY_SESSION_STATE_TERMINATED, 10000);
-  g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
-  belfry_test_assert_finalized (g_steal_pointer (&call), 3000);
-}
-
-static void
 test_incoming_expires (Fixture       *fixture,
                        gconstpointer  data)
 {
@@ -1115,7 +1097,6 @@ main (int   argc,
     { "malformed", test_malformed },
     { "outgoing-auth", test_outgoing_auth },
     { "cancel-race", test_cancel_race },
-    { "forked-answers", test_forked_answers },
     { "incoming-expires", test_incoming_expires },
     { "incoming-no-answer", test_incoming_no_answer },
     { "incoming-reinvite", test_incoming_reinvite },

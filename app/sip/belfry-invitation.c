@@ -382,6 +382,15 @@ belfry_invitation_new_incoming (BelfryUserAgent                *user_agent,
   }
   belle_sip_object_ref (self->dialog);
 
+  {
+    belle_sip_header_via_t *via = belle_sip_message_get_header_by_type (request, belle_sip_header_via_t);
+    const char *transport = via ? belle_sip_header_via_get_transport (via) : NULL;
+
+    belfry_session_set_secure (BELFRY_SESSION (self),
+                               belle_sip_uri_is_secure (belle_sip_request_get_uri (request)) ||
+                               g_ascii_strcasecmp (transport ? transport : "", "TLS") == 0);
+  }
+
   belfry_user_agent_bind_server_transaction (user_agent, transaction, G_OBJECT (self));
   belfry_session_set_replacee (BELFRY_SESSION (self), replaced);
   belfry_session_update_asserted_identity (BELFRY_SESSION (self), BELLE_SIP_MESSAGE (request));

@@ -400,6 +400,15 @@ send_invite (BelfryInviter *self,
     self->offered = TRUE;
   }
 
+  {
+    belle_sip_uri_t *request_uri = belle_sip_request_get_uri (request);
+    const char *transport = belle_sip_uri_get_transport_param (request_uri);
+
+    belfry_session_set_secure (session, belle_sip_uri_is_secure (request_uri) ||
+                                        g_strcmp0 (transport, "tls") == 0 ||
+                                        g_strcmp0 (transport, "TLS") == 0);
+  }
+
   call_id = belle_sip_message_get_header_by_type (request, belle_sip_header_call_id_t);
   from = belle_sip_message_get_header_by_type (request, belle_sip_header_from_t);
   id = g_strconcat (belle_sip_header_call_id_get_call_id (call_id),

@@ -48,6 +48,17 @@ belfry_session_description_handler_default_init (BelfrySessionDescriptionHandler
   g_signal_new ("dtmf-received", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0,
                 NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_CHAR);
 
+  /**
+   * BelfrySessionDescriptionHandler::failed:
+   * @self: the handler
+   * @error: why the media cannot go on, such as no audio from the peer
+   *
+   * The media failed for good; the session ends the call with a reason.
+   * Emitted on the main context.
+   */
+  g_signal_new ("failed", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0,
+                NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+
   iface->has_description = default_has_description;
   iface->rollback_description = default_rollback_description;
   iface->send_dtmf = default_send_dtmf;

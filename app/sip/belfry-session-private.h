@@ -10,6 +10,10 @@ gboolean belfry_session_set_state                      (BelfrySession           
                                                         BelfrySessionState               state);
 void     belfry_session_set_id                         (BelfrySession                   *self,
                                                         const char                      *id);
+void     belfry_session_set_secure                     (BelfrySession                   *self,
+                                                        gboolean                         secure);
+void     belfry_session_set_termination_reason         (BelfrySession                   *self,
+                                                        const char                      *reason);
 void     belfry_session_set_remote_identity            (BelfrySession                   *self,
                                                         BelfryNameAddr                  *identity);
 void     belfry_session_set_asserted_identity          (BelfrySession                   *self,

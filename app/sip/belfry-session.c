@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "belfry-incoming-request-private.h"
 #include "belfry-name-addr-private.h"
 #include "belfry-session.h"
@@ -47,6 +49,8 @@ enum {
   PROP_SESSION_DESCRIPTION_HANDLER_FACTORY,
   PROP_STATE,
   PROP_USER_AGENT,
+  PROP_SECURE,
+  PROP_TERMINATION_REASON,
   N_PROPS
 };
 
@@ -93,6 +97,8 @@ typedef struct {
   GTask *refer_task;
   /* Ends a call whose 2xx we sent but whose ACK never came. */
   guint ack_timeout_id;
+  gboolean secure;
+  char *termination_reason;
 } BelfrySessionPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (BelfrySession, belfry_session, G_TYPE_OBJECT)
@@ -227,6 +233,12 @@ belfry_session_get_property (GObject    *object,
   case PROP_USER_AGENT:
     g_value_set_object (value, priv->user_agent);
     break;
+  case PROP_SECURE:
+    g_value_set_boolean (value, priv->secure);
+    break;
+  case PROP_TERMINATION_REASON:
+    g_value_set_string (value, priv->termination_reason);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -298,6 +310,7 @@ belfry_session_finalize (GObject *object)
   g_clear_pointer (&priv->remote_identity, belfry_name_addr_unref);
   g_clear_pointer (&priv->asserted_identity, belfry_name_addr_unref);
   g_free (priv->id);
+  g_free (priv->termination_reason);
 
   G_OBJECT_CLASS (belfry_session_parent_class)->finalize (object);
 }
@@ -733,6 +746,7 @@ ack_timeout_cb (gpointer user_data)
 
   priv->ack_timeout_id = 0;
   BELFRY_SESSION_MESSAGE (self, "no ACK came for our 2xx; ending the call");
+  belfry_session_set_termination_reason (self, _("The other side never confirmed the call"));
   if (priv->state == BELFRY_SESSION_STATE_ESTABLISHED && priv->sip_dialog != NULL)
     belfry_session_bye_async (self, NULL, NULL, NULL);
   else if (priv->state != BELFRY_SESSION_STATE_TERMINATED)
@@ -1388,33 +1402,47 @@ static const BelfryClientCallbacks bye_callbacks = {
   .failure = bye_failure,
 };
 
+/* Sends BYE with an optional Reason header; @task (nullable) hears the
+ * answer. */
 static void
-real_bye_async (BelfrySession       *self,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
+send_bye (BelfrySession *self,
+          const char    *reason,
+          GTask         *task)
 {
   BelfrySessionPrivate *priv = belfry_session_get_instance_private (self);
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GTask) owned = task != NULL ? g_object_ref (task) : g_task_new (self, NULL, NULL, NULL);
   belle_sip_request_t *request;
 
-  g_task_set_source_tag (task, real_bye_async);
-
   if (priv->state != BELFRY_SESSION_STATE_ESTABLISHED || priv->sip_dialog == NULL) {
-    g_task_return_new_error (task, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_STATE,
+    g_task_return_new_error (owned, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_STATE,
                              "BYE needs an established session");
     return;
   }
 
   request = create_in_dialog_request (self, priv->sip_dialog, "BYE");
   if (request == NULL) {
-    g_task_return_new_error (task, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_FAILED,
+    g_task_return_new_error (owned, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_FAILED,
                              "The dialog cannot send BYE");
     return;
   }
 
+  if (reason != NULL)
+    belle_sip_message_add_header (BELLE_SIP_MESSAGE (request), belle_sip_header_create ("Reason", reason));
+
   belfry_session_set_state (self, BELFRY_SESSION_STATE_TERMINATING);
-  belfry_user_agent_send_request (priv->user_agent, request, &bye_callbacks, G_OBJECT (task));
+  belfry_user_agent_send_request (priv->user_agent, request, &bye_callbacks, G_OBJECT (owned));
+}
+
+static void
+real_bye_async (BelfrySession       *self,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, real_bye_async);
+  send_bye (self, NULL, task);
 }
 
 /* ---- Our re-INVITE ---- */
@@ -1797,6 +1825,26 @@ belfry_session_class_init (BelfrySessionClass *klass)
     g_param_spec_object ("user-agent", NULL, NULL, BELFRY_TYPE_USER_AGENT,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * BelfrySession:secure:
+   *
+   * Whether the signaling travels over TLS (a sips: URI or
+   * transport=tls), so that keys for encrypted audio may go in it.
+   */
+  props[PROP_SECURE] =
+    g_param_spec_boolean ("secure", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfrySession:termination-reason:
+   *
+   * Why Belfry ended the call by itself (the media failed, for
+   * instance), in words for people; %NULL otherwise.
+   */
+  props[PROP_TERMINATION_REASON] =
+    g_param_spec_string ("termination-reason", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   /**
@@ -1955,6 +2003,37 @@ belfry_session_set_state (BelfrySession      *self,
 }
 
 void
+belfry_session_set_secure (BelfrySession *self,
+                           gboolean       secure)
+{
+  BelfrySessionPrivate *priv = belfry_session_get_instance_private (self);
+
+  g_return_if_fail (BELFRY_IS_SESSION (self));
+
+  if (priv->secure == !!secure)
+    return;
+
+  priv->secure = !!secure;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SECURE]);
+}
+
+void
+belfry_session_set_termination_reason (BelfrySession *self,
+                                       const char    *reason)
+{
+  BelfrySessionPrivate *priv = belfry_session_get_instance_private (self);
+
+  g_return_if_fail (BELFRY_IS_SESSION (self));
+
+  if (g_strcmp0 (priv->termination_reason, reason) == 0)
+    return;
+
+  g_free (priv->termination_reason);
+  priv->termination_reason = g_strdup (reason);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_TERMINATION_REASON]);
+}
+
+void
 belfry_session_set_id (BelfrySession *self,
                        const char    *id)
 {
@@ -2019,6 +2098,30 @@ belfry_session_set_replacee (BelfrySession *self,
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REPLACEE]);
 }
 
+static void send_bye (BelfrySession *self, const char *reason, GTask *task);
+
+static void
+on_handler_failed (BelfrySessionDescriptionHandler *handler,
+                   const GError                    *error,
+                   BelfrySession                   *self)
+{
+  BelfrySessionPrivate *priv = belfry_session_get_instance_private (self);
+  g_autofree char *reason = NULL;
+  g_autofree char *text = NULL;
+
+  BELFRY_SESSION_MESSAGE (self, "media failed: %s", error->message);
+
+  /* Early media has the INVITE's own timers. */
+  if (priv->state != BELFRY_SESSION_STATE_ESTABLISHED)
+    return;
+
+  belfry_session_set_termination_reason (self, error->message);
+  /* RFC 3326: say why, as a Q.850 cause (41, temporary failure). */
+  text = g_strescape (error->message, NULL);
+  reason = g_strdup_printf ("Q.850;cause=41;text=\"%s\"", text);
+  send_bye (self, reason, NULL);
+}
+
 static void
 on_handler_dtmf (BelfrySessionDescriptionHandler *handler,
                  char                             digit,
@@ -2038,11 +2141,15 @@ belfry_session_set_session_description_handler (BelfrySession                   
   if (priv->handler == handler)
     return;
 
-  if (priv->handler != NULL)
+  if (priv->handler != NULL) {
     g_signal_handlers_disconnect_by_func (priv->handler, on_handler_dtmf, self);
+    g_signal_handlers_disconnect_by_func (priv->handler, on_handler_failed, self);
+  }
   g_set_object (&priv->handler, handler);
-  if (handler != NULL)
+  if (handler != NULL) {
     g_signal_connect_object (handler, "dtmf-received", G_CALLBACK (on_handler_dtmf), self, 0);
+    g_signal_connect_object (handler, "failed", G_CALLBACK (on_handler_failed), self, 0);
+  }
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SESSION_DESCRIPTION_HANDLER]);
 }
 
