@@ -11,6 +11,7 @@
 #include "belfry-invitation.h"
 #include "belfry-inviter.h"
 #include "belfry-media-engine.h"
+#include "belfry-media-enums.h"
 #include "belfry-registerer.h"
 #include "belfry-sip-enums.h"
 #include "belfry-sip-error.h"
@@ -41,6 +42,10 @@ typedef struct {
   char *play;
   char *record;
   char *codecs;
+  char *srtp;
+  gboolean srtp_without_tls;
+  int rtp_timeout;
+  gboolean no_telephone_event;
   int calls;
   int exit_after_calls;
   gboolean events;
@@ -512,6 +517,7 @@ main (int   argc,
     .hold_after = -1,
     .resume_after = -1,
     .dtmf_after = -1,
+    .rtp_timeout = -1,
     .calls = 1,
   };
   g_autoptr (GOptionContext) context = NULL;
@@ -537,6 +543,10 @@ main (int   argc,
     { "play", 0, 0, G_OPTION_ARG_FILENAME, &cli.play, "Send this WAV file instead of the microphone", "WAV" },
     { "record", 0, 0, G_OPTION_ARG_FILENAME, &cli.record, "Record what the peer sends into this WAV file", "WAV" },
     { "codecs", 0, 0, G_OPTION_ARG_STRING, &cli.codecs, "Codecs in order of preference, such as opus,PCMU", "LIST" },
+    { "srtp", 0, 0, G_OPTION_ARG_STRING, &cli.srtp, "Encrypt audio with SRTP (SDES): off, optional or mandatory", "MODE" },
+    { "allow-srtp-without-tls", 0, 0, G_OPTION_ARG_NONE, &cli.srtp_without_tls, "Send SRTP keys over signaling that is not TLS", NULL },
+    { "rtp-timeout", 0, 0, G_OPTION_ARG_INT, &cli.rtp_timeout, "End a call after S seconds without audio from the peer (0: never; default 30)", "S" },
+    { "no-telephone-event", 0, 0, G_OPTION_ARG_NONE, &cli.no_telephone_event, "Send DTMF by SIP INFO instead of RFC 4733", NULL },
     { "calls", 0, 0, G_OPTION_ARG_INT, &cli.calls, "As caller, place N calls one after another", "N" },
     { "exit-after-calls", 0, 0, G_OPTION_ARG_INT, &cli.exit_after_calls, "As callee, exit after N calls ended", "N" },
     { "events", 0, 0, G_OPTION_ARG_NONE, &cli.events, "Print one JSON object a line for every event", NULL },
@@ -630,6 +640,21 @@ main (int   argc,
   if (g_strcmp0 (listen_address, "0.0.0.0") != 0 && g_strcmp0 (listen_address, "::") != 0)
     belfry_media_engine_set_bind_address (cli.engine, listen_address);
   belfry_media_engine_set_play_file (cli.engine, cli.play);
+  belfry_media_engine_set_allow_srtp_without_tls (cli.engine, cli.srtp_without_tls);
+  belfry_media_engine_set_telephone_event (cli.engine, !cli.no_telephone_event);
+  if (cli.rtp_timeout >= 0)
+    belfry_media_engine_set_rtp_timeout (cli.engine, (guint) cli.rtp_timeout);
+  if (cli.srtp != NULL) {
+    g_autoptr (GEnumClass) klass = g_type_class_ref (BELFRY_TYPE_MEDIA_SRTP);
+    GEnumValue *mode = g_enum_get_value_by_nick (klass, cli.srtp);
+
+    if (mode == NULL) {
+      g_printerr ("belfry-cli: --srtp takes off, optional or mandatory\n");
+      cli.exit_status = 2;
+      goto out;
+    }
+    belfry_media_engine_set_srtp (cli.engine, mode->value);
+  }
   belfry_media_engine_set_record_file (cli.engine, cli.record);
 
   cli.user_agent = belfry_user_agent_new (identity, listen_address, listen_port,
@@ -667,6 +692,7 @@ out:
   g_free (cli.play);
   g_free (cli.record);
   g_free (cli.codecs);
+  g_free (cli.srtp);
 
   return cli.exit_status;
 }
