@@ -135,6 +135,8 @@ struct _BelfryMediaHandler {
   RtpProfile *profile;
   Agreement running;
   gboolean stream_running;
+  /* Starts the stream of an agreement we answered, once the answer left. */
+  guint apply_id;
   int local_rtp_port;
   int local_rtcp_port;
   guint tick_id;
@@ -833,6 +835,47 @@ apply_agreement (BelfryMediaHandler  *self,
   return TRUE;
 }
 
+static gboolean
+apply_deferred_cb (gpointer user_data)
+{
+  BelfryMediaHandler *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  self->apply_id = 0;
+  if (self->closed || !self->has_agreement)
+    return G_SOURCE_REMOVE;
+
+  if (!apply_agreement (self, &error)) {
+    g_autofree char *old_codec = g_strdup (belfry_media_handler_get_codec (self));
+
+    agreement_clear (&self->agreed);
+    notify_state (self, old_codec, self->local_hold, belfry_media_handler_get_remote_hold (self));
+    g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes @agreement as the new agreed state, but starts the stream only
+ * after the answer has gone out: starting mediastreamer2's threads and
+ * files takes milliseconds that the 200 OK should not wait for. A stream
+ * that fails to start then fails the media. */
+static void
+agree_after_answer (BelfryMediaHandler *self,
+                    const Agreement    *agreement)
+{
+  g_autofree char *old_codec = g_strdup (belfry_media_handler_get_codec (self));
+  gboolean old_local_hold = belfry_media_handler_get_local_hold (self);
+  gboolean old_remote_hold = belfry_media_handler_get_remote_hold (self);
+
+  agreement_copy (&self->agreed, agreement);
+  self->has_agreement = TRUE;
+  self->local_hold = agreement->local_hold;
+  notify_state (self, old_codec, old_local_hold, old_remote_hold);
+
+  if (self->apply_id == 0)
+    self->apply_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, apply_deferred_cb, self, NULL);
+}
+
 /* Takes @agreement as the new agreed state and runs it; a failure leaves
  * no stream, and the state says so. */
 static gboolean
@@ -1289,8 +1332,7 @@ belfry_media_handler_get_description_async (BelfrySessionDescriptionHandler     
       agreement_copy (&agreement, &self->remote_offer_agreement);
       g_clear_pointer (&self->remote_offer, belle_sip_object_unref);
       agreement_clear (&self->remote_offer_agreement);
-      if (!agree (self, &agreement, &error))
-        g_clear_pointer (&body, g_free);
+      agree_after_answer (self, &agreement);
       agreement_clear (&agreement);
     }
   } else {
@@ -1438,6 +1480,7 @@ belfry_media_handler_close (BelfrySessionDescriptionHandler *handler)
   old_remote_hold = belfry_media_handler_get_remote_hold (self);
 
   self->closed = TRUE;
+  g_clear_handle_id (&self->apply_id, g_source_remove);
   belfry_media_handler_rollback_description (handler);
   stop_stream (self);
   agreement_clear (&self->agreed);
@@ -1527,6 +1570,7 @@ belfry_media_handler_dispose (GObject *object)
 {
   BelfryMediaHandler *self = BELFRY_MEDIA_HANDLER (object);
 
+  g_clear_handle_id (&self->apply_id, g_source_remove);
   if (self->engine != NULL)
     belfry_media_handler_close (BELFRY_SESSION_DESCRIPTION_HANDLER (self));
   g_clear_object (&self->engine);
@@ -1621,21 +1665,11 @@ belfry_media_handler_class_init (BelfryMediaHandlerClass *klass)
   signals[SIGNAL_DTMF_RECEIVED] =
     g_signal_lookup ("dtmf-received", BELFRY_TYPE_SESSION_DESCRIPTION_HANDLER);
 
-  /**
-   * BelfryMediaHandler::failed:
-   * @self: the handler
-   * @error: what went wrong, such as %BELFRY_MEDIA_ERROR_TIMEOUT
-   *
-   * The media of the session cannot go on: the session should end (BYE
-   * with a Reason). Emitted on the main context, at most once per
-   * agreement.
-   */
-  /* Once the interface declares "failed" itself, that one is used. */
+  /* "failed" is the session description handler interface's signal: the
+   * interface must be set up before it can be looked up here. */
+  g_type_default_interface_unref (g_type_default_interface_ref (BELFRY_TYPE_SESSION_DESCRIPTION_HANDLER));
   signals[SIGNAL_FAILED] = g_signal_lookup ("failed", BELFRY_TYPE_SESSION_DESCRIPTION_HANDLER);
-  if (signals[SIGNAL_FAILED] == 0)
-    signals[SIGNAL_FAILED] =
-      g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                    NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  g_assert (signals[SIGNAL_FAILED] != 0);
 }
 
 static void
@@ -1817,5 +1851,5 @@ belfry_media_handler_get_srtp_suite (BelfryMediaHandler *self)
 {
   g_return_val_if_fail (BELFRY_IS_MEDIA_HANDLER (self), NULL);
 
-  return self->stream_running ? crypto_suite_name (self->running.srtp_suite) : NULL;
+  return self->has_agreement ? crypto_suite_name (self->agreed.srtp_suite) : NULL;
 }
