@@ -6,6 +6,7 @@
 
 #include "belfry-application.h"
 #include "belfry-media-engine.h"
+#include "belfry-preferences-window.h"
 #include "belfry-window.h"
 
 /**
@@ -98,6 +99,49 @@ about_action (GSimpleAction *action,
 }
 
 static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  BelfryApplication *self = user_data;
+  GtkWindow *preferences = GTK_WINDOW (belfry_preferences_window_new (self->accounts, self->settings,
+                                                                      self->engine));
+
+  gtk_window_set_transient_for (preferences, GTK_WINDOW (ensure_window (self)));
+  gtk_window_present (preferences);
+}
+
+/* The audio choices of the preferences reach the engine as they change. */
+static void
+on_audio_setting_changed (GSettings         *settings,
+                          const char        *key,
+                          BelfryApplication *self)
+{
+  if (g_strcmp0 (key, "codecs") == 0) {
+    g_auto (GStrv) codecs = g_settings_get_strv (settings, key);
+
+    belfry_media_engine_set_codecs (self->engine, (const char * const *) codecs);
+  } else if (g_strcmp0 (key, "microphone") == 0 || g_strcmp0 (key, "speaker") == 0 ||
+             g_strcmp0 (key, "ringer") == 0) {
+    g_autofree char *id = g_settings_get_string (settings, key);
+
+    g_object_set (self->engine, key, *id != '\0' ? id : NULL, NULL);
+  }
+}
+
+/* The call manager says when a call rings; the engine plays the ringer. */
+static void
+on_ringing_changed (BelfryApplication *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!belfry_call_manager_get_ringing (self->calls))
+    belfry_media_engine_stop_ringer (self->engine);
+  else if (!belfry_media_engine_start_ringer (self->engine, &error))
+    g_message ("No ringer: %s", error->message);
+}
+
+static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
@@ -126,6 +170,7 @@ call_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "about", about_action, NULL, NULL, NULL, { 0 } },
+  { "preferences", preferences_action, NULL, NULL, NULL, { 0 } },
   { "quit", quit_action, NULL, NULL, NULL, { 0 } },
   { "call", call_action, "s", NULL, NULL, { 0 } },
 };
@@ -150,6 +195,10 @@ belfry_application_startup (GApplication *application)
   self->engine = belfry_media_engine_new ();
   codecs = g_settings_get_strv (self->settings, "codecs");
   belfry_media_engine_set_codecs (self->engine, (const char * const *) codecs);
+  g_signal_connect (self->settings, "changed", G_CALLBACK (on_audio_setting_changed), self);
+  on_audio_setting_changed (self->settings, "microphone", self);
+  on_audio_setting_changed (self->settings, "speaker", self);
+  on_audio_setting_changed (self->settings, "ringer", self);
 
   self->accounts = belfry_account_manager_new (self->settings,
                                                BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (self->engine),
@@ -157,6 +206,7 @@ belfry_application_startup (GApplication *application)
   self->history = belfry_call_history_new (NULL);
   self->notifier = belfry_notifier_new ();
   self->calls = belfry_call_manager_new (self->accounts, self->history, self->notifier);
+  g_signal_connect_swapped (self->calls, "notify::ringing", G_CALLBACK (on_ringing_changed), self);
 
   g_signal_connect (self, "window-removed", G_CALLBACK (on_window_removed), NULL);
 }
