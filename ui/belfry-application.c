@@ -108,6 +108,7 @@ preferences_action (GSimpleAction *action,
                                                                       self->engine));
 
   gtk_window_set_transient_for (preferences, GTK_WINDOW (ensure_window (self)));
+  gtk_window_set_application (preferences, GTK_APPLICATION (self));
   gtk_window_present (preferences);
 }
 
@@ -200,9 +201,21 @@ belfry_application_startup (GApplication *application)
   on_audio_setting_changed (self->settings, "speaker", self);
   on_audio_setting_changed (self->settings, "ringer", self);
 
-  self->accounts = belfry_account_manager_new (self->settings,
-                                               BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (self->engine),
-                                               "0.0.0.0", 5060);
+  /* Direct calls listen on every address at SIP's port (or the next free
+   * one). BELFRY_LISTEN_ADDRESS and BELFRY_DIRECT_PORT (0 for any free
+   * port) move it, so that tests and a second instance stay out of each
+   * other's way. */
+  {
+    const char *address = g_getenv ("BELFRY_LISTEN_ADDRESS");
+    const char *port = g_getenv ("BELFRY_DIRECT_PORT");
+    guint64 direct_port = 5060;
+
+    if (port != NULL && !g_ascii_string_to_unsigned (port, 10, 0, 65535, &direct_port, NULL))
+      direct_port = 5060;
+    self->accounts = belfry_account_manager_new (self->settings,
+                                                 BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (self->engine),
+                                                 address ? address : "0.0.0.0", (int) direct_port);
+  }
   self->history = belfry_call_history_new (NULL);
   self->notifier = belfry_notifier_new ();
   self->calls = belfry_call_manager_new (self->accounts, self->history, self->notifier);
