@@ -123,6 +123,21 @@ test_hold_resume_hang_up (void)
   g_assert_true (belfry_test_wait_until (label_differs, &label_wait, 3000));
   g_assert_cmpstr (gtk_label_get_label (child_label (view, "duration_label")), ==, "0:01");
 
+  /* Mute silences the microphone with no signaling (sipp would fail on an
+   * unexpected request); the handler follows the button and back. */
+  {
+    GtkToggleButton *mute = GTK_TOGGLE_BUTTON (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "mute_button"));
+    GObject *handler = G_OBJECT (belfry_session_get_session_description_handler (call));
+    gboolean muted;
+
+    g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (mute)));
+    gtk_toggle_button_set_active (mute, TRUE);
+    g_object_get (handler, "muted", &muted, NULL);
+    g_assert_true (muted);
+    g_object_set (handler, "muted", FALSE, NULL);
+    g_assert_false (gtk_toggle_button_get_active (mute));
+  }
+
   /* Hold: sipp checks a=sendonly; the button offers Resume once answered. */
   hold_button = GTK_BUTTON (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "hold_button"));
   g_assert_cmpstr (gtk_button_get_label (hold_button), ==, "_Hold");

@@ -365,6 +365,46 @@ test_tone (Fixture       *fixture,
   assert_tone (fixture->record_a, tone_case->rate, TONE_B_HZ);
 }
 
+static void
+test_mute (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BelfryWav) wav = NULL;
+  const char *codecs[] = { "PCMU", NULL };
+  PacketGoal goal;
+  guint64 sent_before = 0, sent_after = 0;
+  double rms;
+
+  set_codec_list (fixture->engine_a, codecs);
+  set_codec_list (fixture->engine_b, codecs);
+  write_tones (fixture, 8000);
+
+  error = place_call (fixture);
+  g_assert_no_error (error);
+
+  /* A silences its microphone: no re-INVITE, RTP goes on, B hears nothing. */
+  g_object_set (handler_of (fixture->inviter), "muted", TRUE, NULL);
+  belfry_media_handler_get_rtp_stats (handler_of (fixture->inviter), &sent_before, NULL);
+  goal = (PacketGoal) { handler_of (fixture->invitation), 75 };
+  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  belfry_media_handler_get_rtp_stats (handler_of (fixture->inviter), &sent_after, NULL);
+  g_assert_cmpuint (sent_after, >, sent_before);
+  g_assert_cmpint (belfry_session_get_state (BELFRY_SESSION (fixture->inviter)), ==,
+                   BELFRY_SESSION_STATE_ESTABLISHED);
+
+  hang_up (fixture);
+
+  wav = belfry_wav_read (fixture->record_b, &error);
+  g_assert_no_error (error);
+  rms = belfry_tone_rms ((const gint16 *) wav->samples->data, wav->samples->len);
+  g_test_message ("B recorded %u samples at RMS %.1f while A was muted", wav->samples->len, rms);
+  g_assert_cmpuint (wav->samples->len, >, 8000);
+  g_assert_cmpfloat (rms, <, 50.0);
+  /* And B was heard by A all along. */
+  assert_tone (fixture->record_a, 8000, TONE_B_HZ);
+}
+
 static const ToneCase pcmu_case = {
   { "PCMU", NULL }, { "PCMU", NULL }, "PCMU", 8000
 };
@@ -2050,6 +2090,8 @@ main (int   argc,
   g_test_add ("/belfry/media/sdp/refusals", Alone, NULL, alone_set_up, test_sdp_refusals,
               alone_tear_down);
 
+  g_test_add ("/belfry/media/call/mute", Fixture, NULL, fixture_set_up, test_mute,
+              fixture_tear_down);
   g_test_add ("/belfry/media/call/pcmu", Fixture, &pcmu_case, fixture_set_up, test_tone,
               fixture_tear_down);
   g_test_add ("/belfry/media/call/g722", Fixture, &g722_case, fixture_set_up, test_tone,

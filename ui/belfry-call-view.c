@@ -38,6 +38,7 @@ struct _BelfryCallView {
   gint64 established_at;
   guint duration_id;
   GBinding *codec_binding;
+  GBinding *mute_binding;
 
   GtkWidget *box;
   AdwAvatar *avatar;
@@ -47,6 +48,7 @@ struct _BelfryCallView {
   GtkLabel *duration_label;
   GtkLabel *codec_label;
   GtkButton *hold_button;
+  GtkToggleButton *mute_button;
   GtkGrid *keypad;
   GtkPopover *transfer_popover;
   GtkEntry *transfer_entry;
@@ -155,6 +157,7 @@ update_state (BelfryCallView *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->hold_button),
                                self->on_hold ? _("Take the call back") : _("Put the call on hold"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.hold", established && !self->hold_pending);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->mute_button), established && self->mute_binding != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.dtmf", established);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.transfer", established);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.hang-up", state < BELFRY_SESSION_STATE_TERMINATING);
@@ -172,8 +175,14 @@ on_handler_changed (BelfryCallView *self)
   BelfrySessionDescriptionHandler *handler = belfry_session_get_session_description_handler (self->session);
 
   g_clear_pointer (&self->codec_binding, g_binding_unbind);
+  g_clear_pointer (&self->mute_binding, g_binding_unbind);
   if (handler == NULL)
     return;
+
+  /* Mute is the media handler's, when it has one: no signaling at all. */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (handler), "muted") != NULL)
+    self->mute_binding = g_object_bind_property (handler, "muted", self->mute_button, "active",
+                                                 G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
 
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (handler), "codec") != NULL)
     self->codec_binding = g_object_bind_property (handler, "codec", self->codec_label, "label",
@@ -358,6 +367,7 @@ belfry_call_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->duration_id, g_source_remove);
   g_clear_pointer (&self->codec_binding, g_binding_unbind);
+  g_clear_pointer (&self->mute_binding, g_binding_unbind);
   gtk_widget_dispose_template (GTK_WIDGET (self), BELFRY_TYPE_CALL_VIEW);
   g_clear_object (&self->session);
   g_clear_object (&self->cancellable);
@@ -405,6 +415,7 @@ belfry_call_view_class_init (BelfryCallViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, duration_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, codec_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, hold_button);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, mute_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, keypad);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, transfer_popover);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, transfer_entry);

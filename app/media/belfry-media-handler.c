@@ -49,6 +49,7 @@ enum {
   PROP_REMOTE_HOLD,
   PROP_SECURE_SIGNALING,
   PROP_SRTP_SUITE,
+  PROP_MUTED,
   N_PROPS
 };
 
@@ -135,6 +136,8 @@ struct _BelfryMediaHandler {
   RtpProfile *profile;
   Agreement running;
   gboolean stream_running;
+  /* The microphone is silenced; RTP goes on, carrying silence. */
+  gboolean muted;
   /* Starts the stream of an agreement we answered, once the answer left. */
   guint apply_id;
   int local_rtp_port;
@@ -777,6 +780,9 @@ start_stream (BelfryMediaHandler  *self,
                  "The %s audio stream did not start", agreement->codec->name);
     return FALSE;
   }
+
+  if (self->muted)
+    audio_stream_enable_mic (self->stream, FALSE);
 
   /* A file stands for a microphone that never runs dry. */
   if (play_file != NULL && self->stream->soundread != NULL &&
@@ -1530,6 +1536,9 @@ belfry_media_handler_get_property (GObject    *object,
   case PROP_SRTP_SUITE:
     g_value_set_string (value, belfry_media_handler_get_srtp_suite (self));
     break;
+  case PROP_MUTED:
+    g_value_set_boolean (value, self->muted);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -1549,6 +1558,9 @@ belfry_media_handler_set_property (GObject      *object,
     break;
   case PROP_SECURE_SIGNALING:
     belfry_media_handler_set_secure_signaling (self, g_value_get_boolean (value));
+    break;
+  case PROP_MUTED:
+    belfry_media_handler_set_muted (self, g_value_get_boolean (value));
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1657,6 +1669,16 @@ belfry_media_handler_class_init (BelfryMediaHandlerClass *klass)
   props[PROP_SRTP_SUITE] =
     g_param_spec_string ("srtp-suite", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryMediaHandler:muted:
+   *
+   * Whether the microphone is silenced. Nothing is signaled: the peer
+   * keeps receiving RTP, with silence in it.
+   */
+  props[PROP_MUTED] =
+    g_param_spec_boolean ("muted", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 
@@ -1852,4 +1874,41 @@ belfry_media_handler_get_srtp_suite (BelfryMediaHandler *self)
   g_return_val_if_fail (BELFRY_IS_MEDIA_HANDLER (self), NULL);
 
   return self->has_agreement ? crypto_suite_name (self->agreed.srtp_suite) : NULL;
+}
+
+/**
+ * belfry_media_handler_set_muted:
+ * @self: a handler
+ * @muted: whether to silence the microphone
+ *
+ * Silences the microphone, or lets it be heard again, with no signaling.
+ */
+void
+belfry_media_handler_set_muted (BelfryMediaHandler *self,
+                                gboolean            muted)
+{
+  g_return_if_fail (BELFRY_IS_MEDIA_HANDLER (self));
+
+  muted = !!muted;
+  if (self->muted == muted)
+    return;
+
+  self->muted = muted;
+  if (self->stream_running)
+    audio_stream_enable_mic (self->stream, !muted);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MUTED]);
+}
+
+/**
+ * belfry_media_handler_get_muted:
+ * @self: a handler
+ *
+ * Returns: whether the microphone is silenced
+ */
+gboolean
+belfry_media_handler_get_muted (BelfryMediaHandler *self)
+{
+  g_return_val_if_fail (BELFRY_IS_MEDIA_HANDLER (self), FALSE);
+
+  return self->muted;
 }

@@ -25,4 +25,8 @@ void                belfry_media_handler_set_secure_signaling (BelfryMediaHandle
                                                                gboolean            secure);
 const char         *belfry_media_handler_get_srtp_suite  (BelfryMediaHandler *self);
 
+void                belfry_media_handler_set_muted       (BelfryMediaHandler *self,
+                                                          gboolean            muted);
+gboolean            belfry_media_handler_get_muted       (BelfryMediaHandler *self);
+
 G_END_DECLS
