@@ -28,6 +28,7 @@ enum {
   PROP_HISTORY,
   PROP_NOTIFIER,
   PROP_RINGING,
+  PROP_RINGBACK,
   PROP_SESSIONS,
   N_PROPS
 };
@@ -49,6 +50,8 @@ typedef struct {
   gint64 established_at;
   gboolean declined;
   gboolean held;
+  /* An outgoing call that rings with no early media: the ringback plays. */
+  gboolean ringback;
   char *failure;
   guint failure_status;
 } CallInfo;
@@ -61,6 +64,7 @@ struct _BelfryCallManager {
   BelfryNotifier *notifier;
   GListStore *sessions;
   gboolean ringing;
+  gboolean ringback;
 };
 
 G_DEFINE_FINAL_TYPE (BelfryCallManager, belfry_call_manager, G_TYPE_OBJECT)
@@ -102,6 +106,46 @@ update_ringing (BelfryCallManager *self)
 
   self->ringing = ringing;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RINGING]);
+}
+
+static void
+update_ringback (BelfryCallManager *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sessions));
+  gboolean ringback = FALSE;
+
+  for (guint i = 0; i < n && !ringback; i++) {
+    g_autoptr (BelfrySession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), i);
+    CallInfo *info = get_info (session);
+
+    ringback = info != NULL && info->ringback &&
+               belfry_session_get_state (session) == BELFRY_SESSION_STATE_ESTABLISHING;
+  }
+
+  if (self->ringback == ringback)
+    return;
+
+  self->ringback = ringback;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RINGBACK]);
+}
+
+static void
+on_progress (BelfryInviter     *inviter,
+             guint              status,
+             gboolean           early_media,
+             BelfryCallManager *self)
+{
+  CallInfo *info = get_info (BELFRY_SESSION (inviter));
+
+  if (info == NULL)
+    return;
+
+  /* 180 without media: ring back; any early media replaces the tone. */
+  if (early_media)
+    info->ringback = FALSE;
+  else if (status == 180)
+    info->ringback = TRUE;
+  update_ringback (self);
 }
 
 static void
@@ -189,6 +233,7 @@ call_ended (BelfryCallManager *self,
   if (g_list_store_find (self->sessions, session, &position))
     g_list_store_remove (self->sessions, position);
   update_ringing (self);
+  update_ringback (self);
   g_signal_emit (self, signals[SIGNAL_CALL_ENDED], 0, session, record);
   g_object_unref (session);
 }
@@ -206,6 +251,7 @@ on_state_changed (BelfrySession      *session,
       info->established_at = g_get_monotonic_time ();
     belfry_notifier_withdraw (self->notifier, session);
     update_ringing (self);
+    update_ringback (self);
     break;
   case BELFRY_SESSION_STATE_TERMINATED:
     call_ended (self, session);
@@ -246,6 +292,7 @@ on_incoming_call (BelfryAccountManager *accounts,
   track (self, session, BELFRY_CALL_DIRECTION_INCOMING, account);
   belfry_invitation_progress (invitation, 180);
   update_ringing (self);
+  update_ringback (self);
 
   /* The caller may have given up already. */
   if (belfry_session_get_state (session) != BELFRY_SESSION_STATE_TERMINATED)
@@ -339,6 +386,9 @@ belfry_call_manager_get_property (GObject    *object,
     break;
   case PROP_RINGING:
     g_value_set_boolean (value, self->ringing);
+    break;
+  case PROP_RINGBACK:
+    g_value_set_boolean (value, self->ringback);
     break;
   case PROP_SESSIONS:
     g_value_set_object (value, self->sessions);
@@ -439,6 +489,16 @@ belfry_call_manager_class_init (BelfryCallManagerClass *klass)
    */
   props[PROP_RINGING] =
     g_param_spec_boolean ("ringing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryCallManager:ringback:
+   *
+   * Whether an outgoing call rings at the other end with no early media,
+   * so that the caller should hear a ringback tone.
+   */
+  props[PROP_RINGBACK] =
+    g_param_spec_boolean ("ringback", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -604,6 +664,7 @@ belfry_call_manager_call (BelfryCallManager  *self,
 
   inviter = belfry_inviter_new (user_agent, target);
   track (self, BELFRY_SESSION (inviter), BELFRY_CALL_DIRECTION_OUTGOING, account);
+  g_signal_connect_object (inviter, "progress", G_CALLBACK (on_progress), self, 0);
   belfry_session_invite_async (BELFRY_SESSION (inviter), NULL, NULL, invite_cb, NULL);
 
   return BELFRY_SESSION (inviter);
@@ -725,4 +786,18 @@ belfry_call_manager_set_held (BelfryCallManager *self,
   info->held = !!held;
   options.hold = info->held;
   belfry_session_invite_async (session, &options, NULL, hold_cb, NULL);
+}
+
+/**
+ * belfry_call_manager_get_ringback:
+ * @self: the call manager
+ *
+ * Returns: whether the ringback tone should play
+ */
+gboolean
+belfry_call_manager_get_ringback (BelfryCallManager *self)
+{
+  g_return_val_if_fail (BELFRY_IS_CALL_MANAGER (self), FALSE);
+
+  return self->ringback;
 }

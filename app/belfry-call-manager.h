@@ -21,6 +21,7 @@ BelfryCallHistory    *belfry_call_manager_get_history      (BelfryCallManager   
 BelfryNotifier       *belfry_call_manager_get_notifier     (BelfryCallManager    *self);
 GListModel           *belfry_call_manager_get_sessions     (BelfryCallManager    *self);
 gboolean              belfry_call_manager_get_ringing      (BelfryCallManager    *self);
+gboolean              belfry_call_manager_get_ringback     (BelfryCallManager    *self);
 BelfrySession        *belfry_call_manager_call             (BelfryCallManager    *self,
                                                             const char           *text,
                                                             BelfryAccount        *account,

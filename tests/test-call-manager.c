@@ -290,9 +290,19 @@ session_established (gpointer data)
 }
 
 static void
+count_ringback (BelfryCallManager *manager,
+                GParamSpec        *pspec,
+                guint             *rang)
+{
+  if (belfry_call_manager_get_ringback (manager))
+    (*rang)++;
+}
+
+static void
 test_outgoing (Fixture       *fixture,
                gconstpointer  data)
 {
+  guint rang = 0;
   int sipp_port = belfry_test_free_port ("127.0.0.1");
   g_autoptr (BelfrySipp) sipp = belfry_sipp_start ("uas-answer.xml", "u1", "127.0.0.1", sipp_port, NULL, NULL);
   g_autoptr (GError) error = NULL;
@@ -303,10 +313,15 @@ test_outgoing (Fixture       *fixture,
   g_assert_null (belfry_call_manager_call (fixture->manager, "12345", NULL, &error));
   g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT);
 
+  g_signal_connect (fixture->manager, "notify::ringback", G_CALLBACK (count_ringback), &rang);
   session = belfry_call_manager_call (fixture->manager, text, NULL, NULL);
   g_assert_nonnull (session);
   g_assert_cmpuint (g_list_model_get_n_items (belfry_call_manager_get_sessions (fixture->manager)), ==, 1);
   g_assert_true (belfry_test_wait_until (session_established, session, 10000));
+  /* sipp's 180 came without media: the ringback rang, and stopped at 200. */
+  g_assert_cmpuint (rang, ==, 1);
+  g_assert_false (belfry_call_manager_get_ringback (fixture->manager));
+  g_signal_handlers_disconnect_by_func (fixture->manager, count_ringback, &rang);
 
   belfry_call_manager_hang_up (fixture->manager, session);
   g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);

@@ -143,6 +143,17 @@ on_ringing_changed (BelfryApplication *self)
 }
 
 static void
+on_ringback_changed (BelfryApplication *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!belfry_call_manager_get_ringback (self->calls))
+    belfry_media_engine_stop_ringback (self->engine);
+  else if (!belfry_media_engine_start_ringback (self->engine, &error))
+    g_message ("No ringback tone: %s", error->message);
+}
+
+static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
@@ -220,6 +231,7 @@ belfry_application_startup (GApplication *application)
   self->notifier = belfry_notifier_new ();
   self->calls = belfry_call_manager_new (self->accounts, self->history, self->notifier);
   g_signal_connect_swapped (self->calls, "notify::ringing", G_CALLBACK (on_ringing_changed), self);
+  g_signal_connect_swapped (self->calls, "notify::ringback", G_CALLBACK (on_ringback_changed), self);
 
   g_signal_connect (self, "window-removed", G_CALLBACK (on_window_removed), NULL);
 }

@@ -29,6 +29,13 @@ enum {
 
 static GParamSpec *props[N_PROPS];
 
+enum {
+  SIGNAL_PROGRESS,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 struct _BelfryInviter {
   BelfrySession parent_instance;
 
@@ -283,6 +290,8 @@ handle_provisional (BelfryInviter        *self,
   if (belfry_session_get_state (session) == BELFRY_SESSION_STATE_INITIAL)
     belfry_session_set_state (session, BELFRY_SESSION_STATE_ESTABLISHING);
   belfry_session_update_asserted_identity (session, BELLE_SIP_MESSAGE (response));
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, (guint) status,
+                 belle_sip_message_get_body_size (BELLE_SIP_MESSAGE (response)) > 0);
 
   /* A peer that answers 2xx without a Contact is dropped by belle-sip, and
    * the transaction then waits with no timer: bound the ringing. */
@@ -655,6 +664,20 @@ belfry_inviter_class_init (BelfryInviterClass *klass)
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /**
+   * BelfryInviter::progress:
+   * @self: the call
+   * @status: the provisional status, such as 180 or 183
+   * @early_media: whether the response carried a session description,
+   *   whose media now plays
+   *
+   * The callee sent a provisional response. A 180 without early media is
+   * when the caller should hear a ringback tone.
+   */
+  signals[SIGNAL_PROGRESS] =
+    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_BOOLEAN);
 }
 
 static void
