@@ -164,6 +164,84 @@ test_hold_resume_hang_up (void)
   g_assert_finalize_object (g_steal_pointer (&user_agent));
 }
 
+static gboolean
+peer_notified (gpointer data)
+{
+  BelfrySessionDialog *dialog = belfry_session_get_dialog (data);
+
+  /* The peer's NOTIFY is its first request in the dialog. */
+  return dialog != NULL && belfry_session_dialog_get_remote_cseq (dialog) > 0;
+}
+
+static BelfrySession *
+call_sipp (BelfryUserAgent *user_agent,
+           int              port)
+{
+  g_autofree char *uri = g_strdup_printf ("sip:sipp@127.0.0.1:%d", port);
+  g_autoptr (BelfryNameAddr) target = belfry_name_addr_parse (uri, NULL);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  BelfrySession *call = BELFRY_SESSION (belfry_inviter_new (user_agent, target));
+
+  belfry_session_invite_async (call, NULL, NULL, store_result_cb, &result);
+  g_assert_true (belfry_test_wait_until (result_arrived, &result, 10000));
+  g_assert_true (belfry_session_invite_finish (call, result, &error));
+  g_assert_no_error (error);
+  return call;
+}
+
+static void
+test_attended_transfer (void)
+{
+  g_autoptr (BelfryMediaEngine) engine = belfry_media_engine_new ();
+  g_autoptr (BelfryUserAgent) user_agent = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BelfrySipp) first_sipp = NULL;
+  g_autoptr (BelfrySipp) second_sipp = NULL;
+  g_autoptr (BelfrySession) first = NULL;
+  g_autoptr (BelfrySession) second = NULL;
+  int first_port = belfry_test_free_port ("127.0.0.1");
+  int second_port = belfry_test_free_port ("127.0.0.1");
+  GtkWidget *window, *view, *attended;
+
+  belfry_media_engine_set_bind_address (engine, "127.0.0.1");
+  user_agent = belfry_user_agent_new (NULL, "127.0.0.1", 0, BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (engine));
+  belfry_user_agent_start_async (user_agent, NULL, store_result_cb, &result);
+  g_assert_true (belfry_test_wait_until (result_arrived, &result, 5000));
+  g_assert_true (belfry_user_agent_start_finish (user_agent, result, &error));
+  g_clear_object (&result);
+
+  /* sipp checks that the REFER's Refer-To carries Replaces. */
+  first_sipp = belfry_sipp_start ("uas-refer-attended.xml", "u1", "127.0.0.1", first_port, NULL, NULL);
+  second_sipp = belfry_sipp_start ("uas-answer.xml", "u1", "127.0.0.1", second_port, NULL, NULL);
+  first = call_sipp (user_agent, first_port);
+  second = call_sipp (user_agent, second_port);
+
+  window = gtk_window_new ();
+  view = belfry_call_view_new (first);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* One call alone offers no attended transfer; two do. */
+  attended = GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "attended_button"));
+  g_assert_false (gtk_widget_get_visible (attended));
+  belfry_call_view_set_other_session (BELFRY_CALL_VIEW (view), second);
+  g_assert_true (gtk_widget_get_visible (attended));
+  g_assert_true (gtk_widget_activate_action (view, "call.transfer-to-other", NULL));
+  g_assert_true (belfry_test_wait_until (peer_notified, first, 10000));
+
+  g_assert_true (gtk_widget_activate_action (view, "call.hang-up", NULL));
+  belfry_session_bye_async (second, NULL, NULL, NULL);
+  g_assert_cmpint (belfry_sipp_wait (first_sipp, 10000), ==, 0);
+  g_assert_cmpint (belfry_sipp_wait (second_sipp, 10000), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  belfry_test_assert_finalized (g_steal_pointer (&first), 5000);
+  belfry_test_assert_finalized (g_steal_pointer (&second), 5000);
+  g_assert_finalize_object (g_steal_pointer (&user_agent));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -173,6 +251,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/belfry/call-view/hold-resume-hang-up", test_hold_resume_hang_up);
+  g_test_add_func ("/belfry/call-view/attended-transfer", test_attended_transfer);
 
   return g_test_run ();
 }

@@ -23,6 +23,7 @@ enum {
   PROP_0,
   PROP_SESSION,
   PROP_ON_HOLD,
+  PROP_OTHER_SESSION,
   N_PROPS
 };
 
@@ -32,6 +33,8 @@ struct _BelfryCallView {
   GtkWidget parent_instance;
 
   BelfrySession *session;
+  /* The other call, when there are two: an attended transfer joins them. */
+  BelfrySession *other_session;
   GCancellable *cancellable;
   gboolean on_hold;
   gboolean hold_pending;
@@ -51,6 +54,7 @@ struct _BelfryCallView {
   GtkToggleButton *mute_button;
   GtkGrid *keypad;
   GtkPopover *transfer_popover;
+  GtkButton *attended_button;
   GtkEntry *transfer_entry;
 };
 
@@ -160,6 +164,9 @@ update_state (BelfryCallView *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->mute_button), established && self->mute_binding != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.dtmf", established);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.transfer", established);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.transfer-to-other",
+                                 established && self->other_session != NULL &&
+                                 belfry_session_get_state (self->other_session) == BELFRY_SESSION_STATE_ESTABLISHED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.hang-up", state < BELFRY_SESSION_STATE_TERMINATING);
 }
 
@@ -281,6 +288,22 @@ transfer_action (GtkWidget  *widget,
 }
 
 static void
+transfer_to_other_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  BelfryCallView *self = BELFRY_CALL_VIEW (widget);
+
+  if (self->other_session == NULL)
+    return;
+
+  /* RFC 3891: the peer calls the other call's peer, replacing that call. */
+  belfry_session_refer_async (self->session, NULL, self->other_session, self->cancellable,
+                              transfer_done_cb, NULL);
+  gtk_popover_popdown (self->transfer_popover);
+}
+
+static void
 on_transfer_entry_activate (BelfryCallView *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->transfer_entry));
@@ -319,6 +342,9 @@ belfry_call_view_get_property (GObject    *object,
   case PROP_ON_HOLD:
     g_value_set_boolean (value, self->on_hold);
     break;
+  case PROP_OTHER_SESSION:
+    g_value_set_object (value, self->other_session);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -335,6 +361,9 @@ belfry_call_view_set_property (GObject      *object,
   switch (prop_id) {
   case PROP_SESSION:
     self->session = g_value_dup_object (value);
+    break;
+  case PROP_OTHER_SESSION:
+    belfry_call_view_set_other_session (self, g_value_get_object (value));
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -370,6 +399,7 @@ belfry_call_view_dispose (GObject *object)
   g_clear_pointer (&self->mute_binding, g_binding_unbind);
   gtk_widget_dispose_template (GTK_WIDGET (self), BELFRY_TYPE_CALL_VIEW);
   g_clear_object (&self->session);
+  g_clear_object (&self->other_session);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (belfry_call_view_parent_class)->dispose (object);
@@ -404,6 +434,16 @@ belfry_call_view_class_init (BelfryCallViewClass *klass)
     g_param_spec_boolean ("on-hold", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * BelfryCallView:other-session:
+   *
+   * The other call, while there are two; Transfer then offers to connect
+   * them (an attended transfer).
+   */
+  props[PROP_OTHER_SESSION] =
+    g_param_spec_object ("other-session", NULL, NULL, BELFRY_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/belfry-call-view.ui");
@@ -418,6 +458,7 @@ belfry_call_view_class_init (BelfryCallViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, mute_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, keypad);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, transfer_popover);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, attended_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, transfer_entry);
   gtk_widget_class_bind_template_callback (widget_class, on_transfer_entry_activate);
 
@@ -425,6 +466,7 @@ belfry_call_view_class_init (BelfryCallViewClass *klass)
   gtk_widget_class_install_action (widget_class, "call.hold", NULL, hold_action);
   gtk_widget_class_install_action (widget_class, "call.dtmf", "s", dtmf_action);
   gtk_widget_class_install_action (widget_class, "call.transfer", "s", transfer_action);
+  gtk_widget_class_install_action (widget_class, "call.transfer-to-other", NULL, transfer_to_other_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -478,4 +520,37 @@ belfry_call_view_get_on_hold (BelfryCallView *self)
   g_return_val_if_fail (BELFRY_IS_CALL_VIEW (self), FALSE);
 
   return self->on_hold;
+}
+
+/**
+ * belfry_call_view_set_other_session:
+ * @self: a call view
+ * @other: (nullable): the other call, or %NULL when there is none
+ *
+ * Tells the view of a second call, to offer an attended transfer to it.
+ */
+void
+belfry_call_view_set_other_session (BelfryCallView *self,
+                                    BelfrySession  *other)
+{
+  g_return_if_fail (BELFRY_IS_CALL_VIEW (self));
+
+  if (self->other_session == other)
+    return;
+
+  if (self->other_session != NULL)
+    g_signal_handlers_disconnect_by_func (self->other_session, update_state, self);
+  g_set_object (&self->other_session, other);
+  if (other != NULL) {
+    BelfryNameAddr *remote = belfry_session_get_remote_identity (other);
+    g_autofree char *name = remote ? belfry_name_addr_dup_friendly_name (remote) : NULL;
+    /* Translators: attended transfer: %s is the other call's party. */
+    g_autofree char *label = g_strdup_printf (_("Connect with %s"), name ? name : "");
+
+    gtk_button_set_label (self->attended_button, label);
+    g_signal_connect_object (other, "notify::state", G_CALLBACK (update_state), self, G_CONNECT_SWAPPED);
+  }
+  gtk_widget_set_visible (GTK_WIDGET (self->attended_button), other != NULL);
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_OTHER_SESSION]);
 }

@@ -13,5 +13,7 @@ G_DECLARE_FINAL_TYPE (BelfryCallView, belfry_call_view, BELFRY, CALL_VIEW, GtkWi
 GtkWidget     *belfry_call_view_new         (BelfrySession  *session);
 BelfrySession *belfry_call_view_get_session (BelfryCallView *self);
 gboolean       belfry_call_view_get_on_hold (BelfryCallView *self);
+void           belfry_call_view_set_other_session (BelfryCallView *self,
+                                                   BelfrySession  *other);
 
 G_END_DECLS

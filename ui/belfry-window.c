@@ -192,6 +192,24 @@ on_sessions_changed (GListModel   *sessions,
     }
   }
 
+  /* With two calls, each view offers to connect them (attended transfer). */
+  g_hash_table_iter_init (&iter, self->views);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    BelfrySession *other = NULL;
+
+    if (g_hash_table_size (self->views) == 2) {
+      GHashTableIter others;
+      gpointer other_key;
+
+      g_hash_table_iter_init (&others, self->views);
+      while (g_hash_table_iter_next (&others, &other_key, NULL)) {
+        if (other_key != key)
+          other = other_key;
+      }
+    }
+    belfry_call_view_set_other_session (value, other);
+  }
+
   if (newest != NULL) {
     gtk_stack_set_visible_child (self->calls_stack, newest);
     gtk_stack_set_visible_child_name (self->stack, "calls");
