@@ -6,6 +6,7 @@
 #include "belfry-call-manager.h"
 #include "belfry-inviter.h"
 #include "belfry-sip-error.h"
+#include "belfry-notification-server.h"
 #include "belfry-sipp.h"
 #include "belfry-test-env.h"
 #include "belfry-test-sdh.h"
@@ -15,8 +16,7 @@
  * ActionInvoked, and every call ends in the history. */
 
 typedef struct {
-  GSubprocess *server;
-  char *log;
+  BelfryNotifications notifications;
   GSettings *settings;
   BelfryTestSdhFactory *factory;
   BelfryAccountManager *accounts;
@@ -25,111 +25,6 @@ typedef struct {
   BelfryCallManager *manager;
   int port;
 } Fixture;
-
-typedef struct {
-  Fixture *fixture;
-  const char *prefix;
-  guint count;
-} LineWait;
-
-static GPtrArray *
-log_lines (Fixture    *fixture,
-           const char *prefix)
-{
-  g_autofree char *contents = NULL;
-  g_auto (GStrv) lines = NULL;
-  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
-
-  if (!g_file_get_contents (fixture->log, &contents, NULL, NULL))
-    return found;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++) {
-    if (g_str_has_prefix (lines[i], prefix))
-      g_ptr_array_add (found, g_strdup (lines[i]));
-  }
-  return found;
-}
-
-static gboolean
-enough_lines (gpointer data)
-{
-  LineWait *wait = data;
-  g_autoptr (GPtrArray) lines = log_lines (wait->fixture, wait->prefix);
-
-  return lines->len >= wait->count;
-}
-
-static GPtrArray *
-wait_lines (Fixture    *fixture,
-            const char *prefix,
-            guint       count)
-{
-  LineWait wait = { fixture, prefix, count };
-
-  g_assert_true (belfry_test_wait_until (enough_lines, &wait, 10000));
-  return log_lines (fixture, prefix);
-}
-
-/* "Notify ID (PARAMETERS)" -> ID and the parameters. */
-static GVariant *
-parse_notify (const char *line,
-              guint      *id)
-{
-  g_autoptr (GError) error = NULL;
-  char *end = NULL;
-  GVariant *parameters;
-
-  g_assert_true (g_str_has_prefix (line, "Notify "));
-  *id = (guint) g_ascii_strtoull (line + 7, &end, 10);
-  parameters = g_variant_parse (G_VARIANT_TYPE ("(susssasa{sv}i)"), end + 1, NULL, NULL, &error);
-  g_assert_no_error (error);
-  return parameters;
-}
-
-static void
-invoke_action (guint       id,
-               const char *action)
-{
-  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr (GVariant) reply = NULL;
-  g_autoptr (GError) error = NULL;
-
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
-                                       "org.belfry.Test.NotificationServer", "InvokeAction",
-                                       g_variant_new ("(us)", id, action), NULL, G_DBUS_CALL_FLAGS_NONE,
-                                       5000, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
-start_server (Fixture *fixture)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "notification-server", NULL);
-  static guint counter;
-
-  fixture->log = g_strdup_printf ("%s/notifications-%u.log", g_get_user_runtime_dir (), ++counter);
-  fixture->server = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/usr/bin/python3", script, fixture->log, NULL);
-  g_assert_no_error (error);
-  g_ptr_array_unref (wait_lines (fixture, "Ready", 1));
-}
-
-static gboolean
-server_gone (gpointer data)
-{
-  return g_subprocess_get_identifier (data) == NULL;
-}
-
-static void
-stop_server (Fixture *fixture)
-{
-  g_subprocess_send_signal (fixture->server, SIGTERM);
-  g_subprocess_wait (fixture->server, NULL, NULL);
-  g_assert_true (belfry_test_wait_until (server_gone, fixture->server, 5000));
-  g_clear_object (&fixture->server);
-  g_clear_pointer (&fixture->log, g_free);
-}
-
 
 static gboolean
 direct_ready (gpointer data)
@@ -144,7 +39,7 @@ fixture_set_up (Fixture       *fixture,
   g_autofree char *db = NULL;
   static guint counter;
 
-  start_server (fixture);
+  belfry_notifications_start (&fixture->notifications);
   fixture->settings = g_settings_new ("org.belfry.Belfry");
   g_settings_set_strv (fixture->settings, "accounts", NULL);
   fixture->factory = belfry_test_sdh_factory_new ();
@@ -169,7 +64,7 @@ fixture_tear_down (Fixture       *fixture,
   belfry_test_assert_finalized (g_steal_pointer (&fixture->accounts), 3000);
   g_clear_object (&fixture->factory);
   g_clear_object (&fixture->settings);
-  stop_server (fixture);
+  belfry_notifications_stop (&fixture->notifications);
 }
 
 static gboolean
@@ -205,13 +100,13 @@ sipp_client (Fixture    *fixture,
 static guint
 wait_incoming_notification (Fixture *fixture)
 {
-  g_autoptr (GPtrArray) lines = wait_lines (fixture, "Notify ", 1);
+  g_autoptr (GPtrArray) lines = belfry_notifications_wait_lines (&fixture->notifications, "Notify ", 1);
   g_autoptr (GVariant) parameters = NULL;
   g_autofree const char **actions = NULL;
   const char *summary;
   guint id;
 
-  parameters = parse_notify (lines->pdata[0], &id);
+  parameters = belfry_notifications_parse_notify (lines->pdata[0], &id);
   g_variant_get_child (parameters, 3, "&s", &summary);
   g_variant_get_child (parameters, 5, "^a&s", &actions);
   /* sipp asserts "Alice Asserted" with P-Asserted-Identity. */
@@ -230,7 +125,7 @@ test_incoming_accepted (Fixture       *fixture,
   BelfryCallRecord *record;
   guint id = wait_incoming_notification (fixture);
 
-  invoke_action (id, "accept");
+  belfry_notifications_invoke_action (id, "accept");
   g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
 
   record = wait_record (fixture);
@@ -248,7 +143,7 @@ test_incoming_declined (Fixture       *fixture,
   BelfryCallRecord *record;
   guint id = wait_incoming_notification (fixture);
 
-  invoke_action (id, "decline");
+  belfry_notifications_invoke_action (id, "decline");
   g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
 
   record = wait_record (fixture);
@@ -274,11 +169,11 @@ test_missed (Fixture       *fixture,
   g_assert_cmpint (belfry_call_record_get_outcome (record), ==, BELFRY_CALL_OUTCOME_MISSED);
   g_assert_cmpstr (belfry_call_record_get_remote_name (record), ==, "Alice Asserted");
 
-  closes = wait_lines (fixture, "CloseNotification ", 1);
+  closes = belfry_notifications_wait_lines (&fixture->notifications, "CloseNotification ", 1);
   expected_close = g_strdup_printf ("CloseNotification %u", id);
   g_assert_cmpstr (closes->pdata[0], ==, expected_close);
-  lines = wait_lines (fixture, "Notify ", 2);
-  parameters = parse_notify (lines->pdata[1], &missed_id);
+  lines = belfry_notifications_wait_lines (&fixture->notifications, "Notify ", 2);
+  parameters = belfry_notifications_parse_notify (lines->pdata[1], &missed_id);
   g_variant_get_child (parameters, 5, "^a&s", &actions);
   g_assert_cmpstr (actions[0], ==, "call-back");
 }

@@ -5,6 +5,7 @@
 
 #include "belfry-inviter.h"
 #include "belfry-notifier.h"
+#include "belfry-notification-server.h"
 #include "belfry-sipp.h"
 #include "belfry-test-env.h"
 #include "belfry-test-sdh.h"
@@ -15,8 +16,7 @@
  * records every call and emits ActionInvoked when asked. */
 
 typedef struct {
-  GSubprocess *server;
-  char *log;
+  BelfryNotifications notifications;
   BelfryTestSdhFactory *factory;
   BelfryUserAgent *user_agent;
   BelfrySession *session;
@@ -27,110 +27,6 @@ typedef struct {
   guint banners_shown;
   guint banners_hidden;
 } Fixture;
-
-typedef struct {
-  Fixture *fixture;
-  const char *prefix;
-  guint count;
-} LineWait;
-
-static GPtrArray *
-log_lines (Fixture    *fixture,
-           const char *prefix)
-{
-  g_autofree char *contents = NULL;
-  g_auto (GStrv) lines = NULL;
-  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
-
-  if (!g_file_get_contents (fixture->log, &contents, NULL, NULL))
-    return found;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++) {
-    if (g_str_has_prefix (lines[i], prefix))
-      g_ptr_array_add (found, g_strdup (lines[i]));
-  }
-  return found;
-}
-
-static gboolean
-enough_lines (gpointer data)
-{
-  LineWait *wait = data;
-  g_autoptr (GPtrArray) lines = log_lines (wait->fixture, wait->prefix);
-
-  return lines->len >= wait->count;
-}
-
-static GPtrArray *
-wait_lines (Fixture    *fixture,
-            const char *prefix,
-            guint       count)
-{
-  LineWait wait = { fixture, prefix, count };
-
-  g_assert_true (belfry_test_wait_until (enough_lines, &wait, 10000));
-  return log_lines (fixture, prefix);
-}
-
-/* "Notify ID (PARAMETERS)" -> ID and the parameters. */
-static GVariant *
-parse_notify (const char *line,
-              guint      *id)
-{
-  g_autoptr (GError) error = NULL;
-  char *end = NULL;
-  GVariant *parameters;
-
-  g_assert_true (g_str_has_prefix (line, "Notify "));
-  *id = (guint) g_ascii_strtoull (line + 7, &end, 10);
-  parameters = g_variant_parse (G_VARIANT_TYPE ("(susssasa{sv}i)"), end + 1, NULL, NULL, &error);
-  g_assert_no_error (error);
-  return parameters;
-}
-
-static void
-invoke_action (guint       id,
-               const char *action)
-{
-  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr (GVariant) reply = NULL;
-  g_autoptr (GError) error = NULL;
-
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
-                                       "org.belfry.Test.NotificationServer", "InvokeAction",
-                                       g_variant_new ("(us)", id, action), NULL, G_DBUS_CALL_FLAGS_NONE,
-                                       5000, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
-start_server (Fixture *fixture)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "notification-server", NULL);
-  static guint counter;
-
-  fixture->log = g_strdup_printf ("%s/notifications-%u.log", g_get_user_runtime_dir (), ++counter);
-  fixture->server = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/usr/bin/python3", script, fixture->log, NULL);
-  g_assert_no_error (error);
-  g_ptr_array_unref (wait_lines (fixture, "Ready", 1));
-}
-
-static gboolean
-server_gone (gpointer data)
-{
-  return g_subprocess_get_identifier (data) == NULL;
-}
-
-static void
-stop_server (Fixture *fixture)
-{
-  g_subprocess_send_signal (fixture->server, SIGTERM);
-  g_subprocess_wait (fixture->server, NULL, NULL);
-  g_assert_true (belfry_test_wait_until (server_gone, fixture->server, 5000));
-  g_clear_object (&fixture->server);
-  g_clear_pointer (&fixture->log, g_free);
-}
 
 static void
 on_accept (BelfryNotifier *notifier,
@@ -180,7 +76,7 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr (BelfryNameAddr) identity = NULL;
   g_autoptr (BelfryNameAddr) target = NULL;
 
-  start_server (fixture);
+  belfry_notifications_start (&fixture->notifications);
 
   fixture->factory = belfry_test_sdh_factory_new ();
   identity = belfry_name_addr_parse ("sip:me@127.0.0.1", NULL);
@@ -210,7 +106,7 @@ fixture_tear_down (Fixture       *fixture,
   belfry_test_assert_finalized (g_steal_pointer (&fixture->user_agent), 3000);
   g_assert_finalize_object (g_steal_pointer (&fixture->factory));
   g_clear_pointer (&fixture->called_back, g_free);
-  stop_server (fixture);
+  belfry_notifications_stop (&fixture->notifications);
 }
 
 static gboolean
@@ -222,7 +118,7 @@ pointer_set (gpointer data)
 static guint
 check_incoming (Fixture *fixture)
 {
-  g_autoptr (GPtrArray) lines = wait_lines (fixture, "Notify ", 1);
+  g_autoptr (GPtrArray) lines = belfry_notifications_wait_lines (&fixture->notifications, "Notify ", 1);
   g_autoptr (GVariant) parameters = NULL;
   g_autoptr (GVariant) hints = NULL;
   g_autofree const char **actions = NULL;
@@ -232,7 +128,7 @@ check_incoming (Fixture *fixture)
   guint id;
 
   g_assert_cmpuint (lines->len, ==, 1);
-  parameters = parse_notify (lines->pdata[0], &id);
+  parameters = belfry_notifications_parse_notify (lines->pdata[0], &id);
   g_variant_get_child (parameters, 0, "&s", &app_name);
   g_variant_get_child (parameters, 3, "&s", &summary);
   g_variant_get_child (parameters, 4, "&s", &body);
@@ -265,7 +161,7 @@ test_accept (Fixture       *fixture,
   belfry_notifier_incoming_call (fixture->notifier, fixture->session);
   id = check_incoming (fixture);
 
-  invoke_action (id, "accept");
+  belfry_notifications_invoke_action (id, "accept");
   g_assert_true (belfry_test_wait_until (pointer_set, &fixture->accepted, 5000));
   g_assert_true (fixture->accepted == fixture->session);
   g_assert_null (fixture->declined);
@@ -280,7 +176,7 @@ test_decline (Fixture       *fixture,
   belfry_notifier_incoming_call (fixture->notifier, fixture->session);
   id = check_incoming (fixture);
 
-  invoke_action (id, "decline");
+  belfry_notifications_invoke_action (id, "decline");
   g_assert_true (belfry_test_wait_until (pointer_set, &fixture->declined, 5000));
   g_assert_true (fixture->declined == fixture->session);
   g_assert_null (fixture->accepted);
@@ -303,12 +199,12 @@ test_missed (Fixture       *fixture,
   id = check_incoming (fixture);
 
   belfry_notifier_missed_call (fixture->notifier, fixture->session);
-  closes = wait_lines (fixture, "CloseNotification ", 1);
+  closes = belfry_notifications_wait_lines (&fixture->notifications, "CloseNotification ", 1);
   expected_close = g_strdup_printf ("CloseNotification %u", id);
   g_assert_cmpstr (closes->pdata[0], ==, expected_close);
 
-  lines = wait_lines (fixture, "Notify ", 2);
-  parameters = parse_notify (lines->pdata[1], &missed_id);
+  lines = belfry_notifications_wait_lines (&fixture->notifications, "Notify ", 2);
+  parameters = belfry_notifications_parse_notify (lines->pdata[1], &missed_id);
   g_assert_cmpuint (missed_id, !=, id);
   g_variant_get_child (parameters, 3, "&s", &summary);
   g_variant_get_child (parameters, 5, "^a&s", &actions);
@@ -319,7 +215,7 @@ test_missed (Fixture       *fixture,
   g_assert_true (g_variant_lookup (hints, "category", "&s", &category));
   g_assert_cmpstr (category, ==, "call.unanswered");
 
-  invoke_action (missed_id, "call-back");
+  belfry_notifications_invoke_action (missed_id, "call-back");
   g_assert_true (belfry_test_wait_until (pointer_set, &fixture->called_back, 5000));
   g_assert_cmpstr (fixture->called_back, ==, "sip:bob@example.org");
 }
@@ -341,10 +237,10 @@ test_window_active (Fixture       *fixture,
   check_incoming (fixture);
 
   belfry_notifier_withdraw (fixture->notifier, fixture->session);
-  closes = wait_lines (fixture, "CloseNotification ", 1);
+  closes = belfry_notifications_wait_lines (&fixture->notifications, "CloseNotification ", 1);
 
   /* Nothing but one Notify went to the server while the window was active. */
-  lines = log_lines (fixture, "Notify ");
+  lines = belfry_notifications_lines (&fixture->notifications, "Notify ");
   g_assert_cmpuint (lines->len, ==, 1);
 
   belfry_notifier_set_window_active (fixture->notifier, TRUE);
