@@ -419,10 +419,6 @@ belfry_media_engine_init (BelfryMediaEngine *self)
     g_once_init_leave (&ortp_ready, 1);
   }
 
-  self->factory = ms_factory_new_with_voip ();
-  /* Filters that notify asynchronously need a queue; it is pumped with the
-   * streams on the main context. */
-  ms_factory_create_event_queue (self->factory);
   self->codecs = g_strdupv ((GStrv) default_codecs);
   self->bind_address = g_strdup ("0.0.0.0");
   self->rtp_timeout = DEFAULT_RTP_TIMEOUT;
@@ -495,7 +491,7 @@ belfry_media_engine_list_codecs (BelfryMediaEngine *self)
       g_debug ("skipping codec %s: unknown to Belfry", self->codecs[i]);
       continue;
     }
-    if (!ms_factory_codec_supported (self->factory, codec->name)) {
+    if (!ms_factory_codec_supported (belfry_media_engine_get_factory (self), codec->name)) {
       g_debug ("skipping codec %s: mediastreamer2 has no encoder and decoder for it", codec->name);
       continue;
     }
@@ -619,9 +615,18 @@ belfry_media_engine_set_record_file (BelfryMediaEngine *self,
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECORD_FILE]);
 }
 
+/* mediastreamer2's factory loads its plugins and asks PulseAudio and ALSA
+ * for their cards: a few hundred milliseconds that should not come before
+ * the window. It is made when first needed. */
 MSFactory *
 belfry_media_engine_get_factory (BelfryMediaEngine *self)
 {
+  if (self->factory == NULL) {
+    self->factory = ms_factory_new_with_voip ();
+    /* Filters that notify asynchronously need a queue; it is pumped with
+     * the streams on the main context. */
+    ms_factory_create_event_queue (self->factory);
+  }
   return self->factory;
 }
 
@@ -629,7 +634,12 @@ belfry_media_engine_get_factory (BelfryMediaEngine *self)
 void
 belfry_media_engine_pump (BelfryMediaEngine *self)
 {
-  MSEventQueue *queue = ms_factory_get_event_queue (self->factory);
+  MSEventQueue *queue;
+
+  if (self->factory == NULL)
+    return;
+
+  queue = ms_factory_get_event_queue (self->factory);
 
   if (queue != NULL)
     ms_event_queue_pump (queue);
@@ -726,7 +736,7 @@ belfry_media_engine_list_devices (BelfryMediaEngine *self)
 
   g_return_val_if_fail (BELFRY_IS_MEDIA_ENGINE (self), NULL);
 
-  manager = ms_factory_get_snd_card_manager (self->factory);
+  manager = ms_factory_get_snd_card_manager (belfry_media_engine_get_factory (self));
   devices = g_ptr_array_new_with_free_func ((GDestroyNotify) belfry_media_device_free);
   for (const bctbx_list_t *l = ms_snd_card_manager_get_list (manager); l != NULL; l = l->next) {
     MSSndCard *card = l->data;
@@ -752,7 +762,7 @@ MSSndCard *
 belfry_media_engine_find_card (BelfryMediaEngine *self,
                                const char        *role)
 {
-  MSSndCardManager *manager = ms_factory_get_snd_card_manager (self->factory);
+  MSSndCardManager *manager = ms_factory_get_snd_card_manager (belfry_media_engine_get_factory (self));
   gboolean capture = g_str_equal (role, "microphone");
   unsigned int needed = capture ? MS_SND_CARD_CAP_CAPTURE : MS_SND_CARD_CAP_PLAYBACK;
   const char *id = capture ? self->microphone :
@@ -893,7 +903,7 @@ start_ring (BelfryMediaEngine  *self,
     return NULL;
   }
 
-  ring = ring_start (self->factory, file, interval_ms, card);
+  ring = ring_start (belfry_media_engine_get_factory (self), file, interval_ms, card);
   if (ring == NULL)
     g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_DEVICE,
                  "Cannot play %s on %s", file, ms_snd_card_get_string_id (card));
