@@ -1114,6 +1114,16 @@ test_rtp_timeout (Fixture       *fixture,
   g_assert_cmpint (g_get_monotonic_time () - stopped_at, >=, 1500 * 1000);
   g_assert_no_error (callee_failed);
 
+  /* And the call ends by itself: A sends BYE with a Reason and says why. */
+  g_assert_true (wait_for (session_ended, fixture->inviter, WAIT_MS));
+  g_assert_true (wait_for (session_ended, fixture->invitation, WAIT_MS));
+  {
+    g_autofree char *reason = NULL;
+
+    g_object_get (fixture->inviter, "termination-reason", &reason, NULL);
+    g_assert_cmpstr (reason, ==, "No audio from the other side for 2 s");
+  }
+
   g_signal_handlers_disconnect_by_data (caller, &caller_failed);
   g_signal_handlers_disconnect_by_data (callee, &callee_failed);
 }
