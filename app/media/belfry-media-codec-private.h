@@ -34,7 +34,6 @@ const BelfryMediaCodec *belfry_media_codec_find         (const char             
                                                          int                     clock_rate,
                                                          int                     channels);
 int                     belfry_media_codec_get_local_pt (const BelfryMediaCodec *codec);
-const char * const     *belfry_media_codec_list_known   (void);
 PayloadType            *belfry_media_codec_new_payload_type (const BelfryMediaCodec *codec);
 PayloadType            *belfry_media_telephone_event_new_payload_type (int clock_rate);
 

@@ -17,13 +17,6 @@ static const BelfryMediaCodec codecs[] = {
   { "GSM",    8000, 1,  3,  3,  8000, 0,     NULL },
 };
 
-static const char * const known_names[] = { "opus", "speex", "G722", "PCMU", "PCMA", "GSM", NULL };
-
-const char * const *
-belfry_media_codec_list_known (void)
-{
-  return known_names;
-}
 
 const BelfryMediaCodec *
 belfry_media_codec_lookup (const char *name)

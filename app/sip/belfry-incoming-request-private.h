@@ -8,7 +8,6 @@ G_BEGIN_DECLS
 
 BelfryIncomingRequest        *belfry_incoming_request_new             (belle_sip_server_transaction_t *transaction);
 belle_sip_request_t          *belfry_incoming_request_get_request     (BelfryIncomingRequest          *self);
-belle_sip_server_transaction_t *belfry_incoming_request_get_transaction (BelfryIncomingRequest        *self);
 void                          belfry_incoming_request_respond         (BelfryIncomingRequest          *self,
                                                                        belle_sip_response_t           *response);
 

@@ -72,14 +72,6 @@ belfry_incoming_request_get_request (BelfryIncomingRequest *self)
   return self->request;
 }
 
-belle_sip_server_transaction_t *
-belfry_incoming_request_get_transaction (BelfryIncomingRequest *self)
-{
-  g_return_val_if_fail (BELFRY_IS_INCOMING_REQUEST (self), NULL);
-
-  return self->transaction;
-}
-
 void
 belfry_incoming_request_respond (BelfryIncomingRequest *self,
                                  belle_sip_response_t  *response)

@@ -7,6 +7,5 @@
 G_BEGIN_DECLS
 
 BelfrySessionDialog *belfry_session_dialog_new        (belle_sip_dialog_t  *dialog);
-belle_sip_dialog_t  *belfry_session_dialog_get_dialog (BelfrySessionDialog *self);
 
 G_END_DECLS

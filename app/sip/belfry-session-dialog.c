@@ -132,14 +132,6 @@ belfry_session_dialog_new (belle_sip_dialog_t *dialog)
   return self;
 }
 
-belle_sip_dialog_t *
-belfry_session_dialog_get_dialog (BelfrySessionDialog *self)
-{
-  g_return_val_if_fail (BELFRY_IS_SESSION_DIALOG (self), NULL);
-
-  return self->dialog;
-}
-
 /**
  * belfry_session_dialog_get_call_id:
  * @self: a dialog

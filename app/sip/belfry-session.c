@@ -358,12 +358,6 @@ real_dispose_finish (BelfrySession  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static const char *
-session_method_name (belle_sip_request_t *request)
-{
-  return belle_sip_request_get_method (request);
-}
-
 void
 belfry_session_add_body (belle_sip_message_t *message,
                          const char          *content_type,
@@ -1217,7 +1211,7 @@ belfry_session_receive_request (BelfrySession                  *self,
 {
   BelfrySessionPrivate *priv = belfry_session_get_instance_private (self);
   g_autoptr (BelfryIncomingRequest) incoming = NULL;
-  const char *method = session_method_name (request);
+  const char *method = belle_sip_request_get_method (request);
   guint signal_id;
 
   g_object_ref (self);
@@ -2097,8 +2091,6 @@ belfry_session_set_replacee (BelfrySession *self,
   if (g_set_object (&priv->replacee, replacee))
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REPLACEE]);
 }
-
-static void send_bye (BelfrySession *self, const char *reason, GTask *task);
 
 static void
 on_handler_failed (BelfrySessionDescriptionHandler *handler,

@@ -35,7 +35,6 @@ typedef struct {
 } BelfryDialogCallbacks;
 
 belle_sip_provider_t           *belfry_user_agent_get_provider        (BelfryUserAgent             *self);
-belle_sip_stack_t              *belfry_user_agent_get_stack           (BelfryUserAgent             *self);
 belle_sip_client_transaction_t *belfry_user_agent_send_request        (BelfryUserAgent             *self,
                                                                        belle_sip_request_t         *request,
                                                                        const BelfryClientCallbacks *callbacks,
@@ -44,8 +43,6 @@ void                            belfry_user_agent_send_in_dialog      (BelfryUse
                                                                        belle_sip_client_transaction_t *transaction,
                                                                        const BelfryClientCallbacks    *callbacks,
                                                                        GObject                        *owner);
-belle_sip_server_transaction_t *belfry_user_agent_create_server_transaction (BelfryUserAgent     *self,
-                                                                             belle_sip_request_t *request);
 void                            belfry_user_agent_bind_dialog         (BelfryUserAgent             *self,
                                                                        belle_sip_dialog_t          *dialog,
                                                                        const BelfryDialogCallbacks *callbacks,

@@ -1201,14 +1201,6 @@ belfry_user_agent_get_provider (BelfryUserAgent *self)
   return self->provider;
 }
 
-belle_sip_stack_t *
-belfry_user_agent_get_stack (BelfryUserAgent *self)
-{
-  g_return_val_if_fail (BELFRY_IS_USER_AGENT (self), NULL);
-
-  return self->stack;
-}
-
 char *
 belfry_user_agent_dup_password (BelfryUserAgent *self,
                                 const char      *realm,
@@ -1251,15 +1243,6 @@ belfry_user_agent_send_in_dialog (BelfryUserAgent                *self,
   g_hash_table_add (self->ops, op);
   belle_sip_transaction_set_application_data (BELLE_SIP_TRANSACTION (transaction), op);
   belle_sip_client_transaction_send_request (transaction);
-}
-
-belle_sip_server_transaction_t *
-belfry_user_agent_create_server_transaction (BelfryUserAgent     *self,
-                                             belle_sip_request_t *request)
-{
-  g_return_val_if_fail (BELFRY_IS_USER_AGENT (self), NULL);
-
-  return belle_sip_provider_create_server_transaction (self->provider, request);
 }
 
 void
