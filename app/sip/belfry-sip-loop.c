@@ -180,6 +180,26 @@ belfry_sip_loop_poll (GPollFD *ufds,
   return poll ((struct pollfd *) ufds, nfds, 0);
 }
 
+/* The libraries format a line before they hand it over, and belle-sip
+ * prints every message it sends or receives in full at the MESSAGE level:
+ * they are asked only for the lines that GLib will show. */
+static void
+set_log_levels (void)
+{
+  static const char * const domains[] = { NULL, "belle-sip", "bctbx", "ortp", "mediastreamer" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (domains); i++) {
+    const char *glib_domain = domains[i] != NULL ? domains[i] : "belle-sip";
+    unsigned int mask = BCTBX_LOG_FATAL | BCTBX_LOG_ERROR | BCTBX_LOG_WARNING;
+
+    if (!g_log_writer_default_would_drop (G_LOG_LEVEL_INFO, glib_domain))
+      mask |= BCTBX_LOG_MESSAGE;
+    if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, glib_domain))
+      mask |= BCTBX_LOG_DEBUG | BCTBX_LOG_TRACE;
+    bctbx_set_log_level_mask (domains[i], mask);
+  }
+}
+
 /**
  * belfry_sip_init:
  *
@@ -195,7 +215,7 @@ belfry_sip_init (void)
     loop.log_handler = bctbx_create_log_handler (forward_log, NULL, NULL);
     bctbx_set_log_handler (NULL);
     bctbx_add_log_handler (loop.log_handler);
-    belle_sip_set_log_level (BELLE_SIP_LOG_MESSAGE);
+    set_log_levels ();
     belle_sip_object_pool_push ();
     g_once_init_leave (&initialized, 1);
   }
