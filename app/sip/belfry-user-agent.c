@@ -75,6 +75,9 @@ struct _BelfryUserAgent {
   /* The ClientOps of live client transactions, freed at the latest when
    * the user agent stops (belle-sip frees application data never). */
   GHashTable *ops;
+  /* User-Agent, Allow and Supported, parsed once and copied into each
+   * message: belle-sip parses a header made from text every time. */
+  belle_sip_header_t *capabilities[3];
 };
 
 G_DEFINE_FINAL_TYPE (BelfryUserAgent, belfry_user_agent, G_TYPE_OBJECT)
@@ -121,18 +124,34 @@ forget_op (BelfryUserAgent                *self,
   g_hash_table_remove (self->ops, op);
 }
 
+enum { CAPABILITY_USER_AGENT, CAPABILITY_ALLOW, CAPABILITY_SUPPORTED };
+
+/* A copy of one of self->capabilities, for a message. */
+static belle_sip_header_t *
+copy_capability (BelfryUserAgent *self,
+                 gsize            which)
+{
+  if (self->capabilities[0] == NULL) {
+    self->capabilities[CAPABILITY_USER_AGENT] = belle_sip_header_create ("User-Agent", USER_AGENT_STRING);
+    self->capabilities[CAPABILITY_ALLOW] = belle_sip_header_create ("Allow", BELFRY_ALLOWED_METHODS);
+    self->capabilities[CAPABILITY_SUPPORTED] = belle_sip_header_create ("Supported", BELFRY_SUPPORTED);
+    for (gsize i = 0; i < G_N_ELEMENTS (self->capabilities); i++)
+      belle_sip_object_ref (self->capabilities[i]);
+  }
+  return BELLE_SIP_HEADER (belle_sip_object_clone (BELLE_SIP_OBJECT (self->capabilities[which])));
+}
+
 static void
-respond (belle_sip_server_transaction_t *transaction,
+respond (BelfryUserAgent                *self,
+         belle_sip_server_transaction_t *transaction,
          belle_sip_request_t            *request,
          int                             status)
 {
   belle_sip_response_t *response = belle_sip_response_create_from_request (request, status);
 
-  belle_sip_message_add_header (BELLE_SIP_MESSAGE (response),
-                                belle_sip_header_create ("User-Agent", USER_AGENT_STRING));
+  belle_sip_message_add_header (BELLE_SIP_MESSAGE (response), copy_capability (self, CAPABILITY_USER_AGENT));
   if (status == 405)
-    belle_sip_message_add_header (BELLE_SIP_MESSAGE (response),
-                                  belle_sip_header_create ("Allow", BELFRY_ALLOWED_METHODS));
+    belle_sip_message_add_header (BELLE_SIP_MESSAGE (response), copy_capability (self, CAPABILITY_ALLOW));
   belle_sip_server_transaction_send_response (transaction, response);
 }
 
@@ -160,7 +179,7 @@ handle_cancel (BelfryUserAgent                *self,
   /* belle-sip hands a CANCEL over with the INVITE's server transaction;
    * the CANCEL gets a transaction of its own and its 200 there. */
   cancel_transaction = belle_sip_provider_create_server_transaction (self->provider, request);
-  respond (cancel_transaction, request, 200);
+  respond (self, cancel_transaction, request, 200);
 
   if (invite_transaction != NULL)
     owner = belle_sip_transaction_get_application_data (BELLE_SIP_TRANSACTION (invite_transaction));
@@ -249,15 +268,15 @@ on_request_event (void                            *user_ctx,
       transaction = belle_sip_provider_create_server_transaction (self->provider, request);
 
     if (to != NULL && belle_sip_header_to_get_tag (to) != NULL)
-      respond (transaction, request, 481);
+      respond (self, transaction, request, 481);
     else if (strcmp (method, "INVITE") == 0)
       handle_new_invite (self, transaction, request);
     else if (strcmp (method, "OPTIONS") == 0)
       handle_options (self, transaction, request);
     else if (strcmp (method, "BYE") == 0)
-      respond (transaction, request, 481);
+      respond (self, transaction, request, 481);
     else
-      respond (transaction, request, 405);
+      respond (self, transaction, request, 405);
   }
 
   g_object_unref (self);
@@ -773,6 +792,8 @@ belfry_user_agent_finalize (GObject *object)
 
   g_clear_pointer (&self->identity, belfry_name_addr_unref);
   g_hash_table_unref (self->ops);
+  for (gsize i = 0; i < G_N_ELEMENTS (self->capabilities); i++)
+    g_clear_pointer (&self->capabilities[i], belle_sip_object_unref);
   g_free (self->listen_address);
   g_free (self->username);
   g_free (self->tls_ca_file);
@@ -1285,9 +1306,8 @@ void
 belfry_user_agent_add_capabilities (BelfryUserAgent     *self,
                                     belle_sip_message_t *message)
 {
-  belle_sip_message_add_header (message, belle_sip_header_create ("User-Agent", USER_AGENT_STRING));
-  belle_sip_message_add_header (message, belle_sip_header_create ("Allow", BELFRY_ALLOWED_METHODS));
-  belle_sip_message_add_header (message, belle_sip_header_create ("Supported", BELFRY_SUPPORTED));
+  for (gsize i = 0; i < G_N_ELEMENTS (self->capabilities); i++)
+    belle_sip_message_add_header (message, copy_capability (self, i));
 }
 
 belle_sip_header_contact_t *
