@@ -2,6 +2,7 @@
 
 #include <mediastreamer2/msfactory.h>
 #include <mediastreamer2/mssndcard.h>
+#include <mediastreamer2/msticker.h>
 
 #include "belfry-media-codec-private.h"
 #include "belfry-media-engine.h"
@@ -9,6 +10,7 @@
 G_BEGIN_DECLS
 
 MSFactory  *belfry_media_engine_get_factory        (BelfryMediaEngine *self);
+MSTicker   *belfry_media_engine_get_ticker         (BelfryMediaEngine *self);
 GPtrArray  *belfry_media_engine_list_codecs        (BelfryMediaEngine *self);
 void        belfry_media_engine_pump               (BelfryMediaEngine *self);
 char       *belfry_media_engine_prepare_play_file  (BelfryMediaEngine  *self,

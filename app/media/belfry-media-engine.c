@@ -55,6 +55,7 @@ struct _BelfryMediaEngine {
   GObject parent_instance;
 
   MSFactory *factory;
+  MSTicker *ticker;
   GStrv codecs;
   char *bind_address;
   char *play_file;
@@ -256,6 +257,7 @@ belfry_media_engine_finalize (GObject *object)
 
   belfry_media_engine_stop_ringer (self);
   belfry_media_engine_stop_ringback (self);
+  g_clear_pointer (&self->ticker, ms_ticker_destroy);
   g_clear_pointer (&self->factory, ms_factory_destroy);
   g_strfreev (self->codecs);
   g_free (self->bind_address);
@@ -628,6 +630,20 @@ belfry_media_engine_get_factory (BelfryMediaEngine *self)
     ms_factory_create_event_queue (self->factory);
   }
   return self->factory;
+}
+
+/* The one thread that runs the audio of every call. Left to itself,
+ * mediastreamer2 starts a thread for each stream: a thread made and joined
+ * per call, and one more wake-up every 10 ms per call in progress. */
+MSTicker *
+belfry_media_engine_get_ticker (BelfryMediaEngine *self)
+{
+  if (self->ticker == NULL) {
+    MSTickerParams params = { MS_TICKER_PRIO_HIGH, "Belfry audio" };
+
+    self->ticker = ms_ticker_new_with_params (&params);
+  }
+  return self->ticker;
 }
 
 /* Delivers on the calling thread what filters queued for the main loop. */

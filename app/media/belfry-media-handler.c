@@ -607,6 +607,19 @@ tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The stream does not own its sessions (the ticker is the engine's):
+ * they are taken back from it, then freed without the ticker. */
+static void
+destroy_stream (BelfryMediaHandler *self)
+{
+  MSMediaStreamSessions sessions;
+
+  media_stream_reclaim_sessions (&self->stream->ms, &sessions);
+  audio_stream_stop (g_steal_pointer (&self->stream));
+  sessions.ticker = NULL;
+  ms_media_stream_sessions_uninit (&sessions);
+}
+
 static void
 stop_stream (BelfryMediaHandler *self)
 {
@@ -626,8 +639,7 @@ stop_stream (BelfryMediaHandler *self)
   g_clear_handle_id (&self->dtmf_send_id, g_source_remove);
   g_queue_clear (&self->dtmf_out);
 
-  audio_stream_stop (self->stream);
-  self->stream = NULL;
+  destroy_stream (self);
   g_clear_pointer (&self->profile, rtp_profile_destroy);
   self->stream_running = FALSE;
   agreement_clear (&self->running);
@@ -641,26 +653,36 @@ ensure_stream (BelfryMediaHandler  *self,
 {
   MSFactory *factory = belfry_media_engine_get_factory (self->engine);
   const char *bind = belfry_media_engine_get_bind_address (self->engine);
+  MSMediaStreamSessions sessions = { 0 };
   RtpSession *session;
 
   if (self->stream != NULL)
     return TRUE;
 
-  self->stream = audio_stream_new2 (factory, bind,
-                                    self->local_rtp_port > 0 ? self->local_rtp_port : -1,
-                                    self->local_rtcp_port > 0 ? self->local_rtcp_port : -1);
-  if (self->stream == NULL) {
-    g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_STREAM,
-                 "Cannot make an audio stream on %s", bind);
-    return FALSE;
-  }
+  sessions.rtp_session = ms_create_duplex_rtp_session (bind,
+                                                      self->local_rtp_port > 0 ? self->local_rtp_port : -1,
+                                                      self->local_rtcp_port > 0 ? self->local_rtcp_port : -1,
+                                                      ms_factory_get_mtu (factory));
+  sessions.ticker = belfry_media_engine_get_ticker (self->engine);
+  self->stream = audio_stream_new_with_sessions (factory, &sessions);
+
+  /* Only the parts a call uses. By default mediastreamer2 also builds a
+   * call recorder (a Matroska writer with an opus encoder), a local
+   * player, equalizers and in-band DTMF generators for every stream, which
+   * made setting up a call several times dearer than its signaling. Mute
+   * needs the send volume; the echo canceller and flow control only matter
+   * between two sound cards, and audio_stream_start_full() drops the
+   * canceller by itself when it is not asked for. */
+  audio_stream_set_features (self->stream, AUDIO_STREAM_FEATURE_PLC | AUDIO_STREAM_FEATURE_EC |
+                                           AUDIO_STREAM_FEATURE_VOL_SND |
+                                           AUDIO_STREAM_FEATURE_VOL_RCV |
+                                           AUDIO_STREAM_FEATURE_FLOW_CONTROL);
 
   session = self->stream->ms.sessions.rtp_session;
   self->local_rtp_port = rtp_session_get_local_port (session);
   self->local_rtcp_port = rtp_session_get_local_rtcp_port (session);
   if (self->local_rtp_port <= 0) {
-    audio_stream_stop (self->stream);
-    self->stream = NULL;
+    destroy_stream (self);
     g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_STREAM,
                  "Cannot bind an RTP port on %s", bind);
     return FALSE;
