@@ -1123,6 +1123,7 @@ static gboolean
 take_answer (BelfryMediaHandler  *self,
              const char          *content_type,
              const char          *body,
+             gboolean             provisional,
              GError             **error)
 {
   g_autoptr (GError) local_error = NULL;
@@ -1169,8 +1170,11 @@ take_answer (BelfryMediaHandler  *self,
   agreement.local_direction = self->offer_direction;
   agreement.local_hold = self->offer_hold;
 
-  self->offer_pending = FALSE;
-  g_clear_pointer (&self->offer_codecs, g_ptr_array_unref);
+  /* Early media plays this answer until the final one comes. */
+  if (!provisional) {
+    self->offer_pending = FALSE;
+    g_clear_pointer (&self->offer_codecs, g_ptr_array_unref);
+  }
 
   ok = agree (self, &agreement, error);
   agreement_clear (&agreement);
@@ -1419,7 +1423,7 @@ belfry_media_handler_set_description_async (BelfrySessionDescriptionHandler     
     self->local_hold = options->hold;
 
   if (self->offer_pending)
-    ok = take_answer (self, content_type, body, &error);
+    ok = take_answer (self, content_type, body, options != NULL && options->provisional, &error);
   else
     ok = take_offer (self, content_type, body, &error);
 

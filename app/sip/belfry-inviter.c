@@ -44,6 +44,7 @@ struct _BelfryInviter {
   GTask *invite_task;
   GTask *cancel_task;
   char *early_answer;
+  char *early_content_type;
   gboolean offered;
   gboolean provisional_seen;
   gboolean cancel_wanted;
@@ -219,6 +220,12 @@ handle_success (BelfryInviter        *self,
     return;
   }
 
+  /* The answer of an early 183 stands when the 2xx has none. */
+  if (body == NULL && self->early_answer != NULL) {
+    body = g_strdup (self->early_answer);
+    content_type = g_strdup (self->early_content_type);
+  }
+
   if (body == NULL && self->offered) {
     /* DESIGN.md: a 2xx without an answer gets ACK, then BYE. */
     belfry_session_send_bye_on (session, dialog, "SIP;cause=488;text=\"No answer to the offer\"");
@@ -227,7 +234,9 @@ handle_success (BelfryInviter        *self,
     return;
   }
 
-  if (body == NULL || g_strcmp0 (body, self->early_answer) == 0) {
+  /* Even an answer equal to the early one goes to the handler: it closes
+   * the offer that the early answer left open. */
+  if (body == NULL) {
     belfry_session_set_state (session, BELFRY_SESSION_STATE_ESTABLISHED);
     complete_tasks (self, NULL);
     return;
@@ -250,6 +259,7 @@ early_answer_taken_cb (GObject      *object,
         BELFRY_SESSION_DESCRIPTION_HANDLER (object), result, &error)) {
     BELFRY_SESSION_MESSAGE (self, "ignoring the early media answer: %s", error->message);
     g_clear_pointer (&self->early_answer, g_free);
+    g_clear_pointer (&self->early_content_type, g_free);
   }
 }
 
@@ -302,9 +312,12 @@ handle_provisional (BelfryInviter        *self,
 
   /* Early media: a 183 with an answer (RFC 3960, gateway model). */
   body = belfry_session_dup_body (BELLE_SIP_MESSAGE (response), &content_type);
-  if (body != NULL && handler != NULL && self->early_answer == NULL) {
+  if (body != NULL && handler != NULL && self->offered && self->early_answer == NULL) {
+    static const BelfrySessionDescriptionHandlerOptions early = { .provisional = TRUE };
+
     self->early_answer = g_strdup (body);
-    belfry_session_description_handler_set_description_async (handler, content_type, body, NULL,
+    self->early_content_type = g_strdup (content_type);
+    belfry_session_description_handler_set_description_async (handler, content_type, body, &early,
                                                               NULL, early_answer_taken_cb,
                                                               g_object_ref (self));
   }
@@ -633,6 +646,7 @@ belfry_inviter_finalize (GObject *object)
 
   g_ptr_array_unref (self->extra_headers);
   g_free (self->early_answer);
+  g_free (self->early_content_type);
 
   G_OBJECT_CLASS (belfry_inviter_parent_class)->finalize (object);
 }

@@ -12,11 +12,15 @@ G_DECLARE_INTERFACE (BelfrySessionDescriptionHandler, belfry_session_description
 /**
  * BelfrySessionDescriptionHandlerOptions:
  * @hold: offer or answer so that the local side holds the call
+ * @provisional: the answer came in an unreliable provisional response
+ *   (early media): the offer stays open, and the answer of the final
+ *   response, which may differ, replaces it (RFC 3261 section 13.2.1)
  *
  * What a caller asks of the next description.
  */
 typedef struct {
   gboolean hold;
+  gboolean provisional;
 } BelfrySessionDescriptionHandlerOptions;
 
 /**
