@@ -536,6 +536,26 @@ test_incoming_no_answer (Fixture       *fixture,
 }
 
 static void
+test_incoming_no_ack (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char *longer[] = { "-timeout", "60s", NULL };
+  g_autoptr (BelfrySipp) sipp = NULL;
+  g_autofree char *reason = NULL;
+  BelfrySession *call;
+
+  /* RFC 3261 section 13.3.1.4: a 2xx that no ACK confirms within 64*T1
+   * (32 s) ends the call, with a BYE and a reason for the user. */
+  fixture->incoming_plan = 0;
+  sipp = start_sipp_client_with (fixture, "uac-no-ack.xml", longer);
+  g_assert_cmpint (belfry_sipp_wait (sipp, 50000), ==, 0);
+  call = BELFRY_SESSION (fixture->invitation);
+  wait_state (call, BELFRY_SESSION_STATE_TERMINATED, 5000);
+  g_object_get (call, "termination-reason", &reason, NULL);
+  g_assert_cmpstr (reason, ==, "The other side never confirmed the call");
+}
+
+static void
 test_incoming_reinvite (Fixture       *fixture,
                         gconstpointer  data)
 {
@@ -1117,6 +1137,7 @@ main (int   argc,
   add ("/belfry/sip/ipv6/outgoing-answered", &udp6, test_outgoing_answered);
   add ("/belfry/sip/tls/verified", &tcp4, test_tls);
   add ("/belfry/sip/ipv6/incoming-accepted", &udp6, test_incoming_accepted);
+  add ("/belfry/sip/udp/incoming-no-ack", &udp4, test_incoming_no_ack);
 
   return g_test_run ();
 }

@@ -520,6 +520,12 @@ belfry_session_dialog_ended (BelfrySession      *self,
 
   if (priv->state != BELFRY_SESSION_STATE_TERMINATED) {
     BELFRY_SESSION_INFO (self, "the dialog ended");
+    /* belle-sip ends a dialog whose 2xx no ACK confirmed after 64*T1
+     * itself, with a BYE, a little before our own timer would. */
+    if (priv->ack_timeout_id != 0) {
+      g_clear_handle_id (&priv->ack_timeout_id, g_source_remove);
+      belfry_session_set_termination_reason (self, _("The other side never confirmed the call"));
+    }
     belfry_session_set_state (self, BELFRY_SESSION_STATE_TERMINATED);
   }
 }
