@@ -209,6 +209,28 @@ hang_up (BelfrySession *session)
 }
 
 static void
+test_outgoing_forked (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr (BelfrySipp) sipp = start_sipp_server (fixture, "uas-forked.xml");
+  g_autoptr (BelfrySession) call = new_call (fixture);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *first_tag = NULL;
+
+  /* Two branches answer; the call stays with the first. */
+  invite (call, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (belfry_session_get_state (call), ==, BELFRY_SESSION_STATE_ESTABLISHED);
+  first_tag = g_strdup (belfry_session_dialog_get_remote_tag (belfry_session_get_dialog (call)));
+  g_assert_true (g_str_has_suffix (first_tag, "SIPpBranch1"));
+
+  /* The first branch hangs up only once it saw ACK, ACK and the BYE that
+   * ends the second branch, to the second's Contact, with a Reason. */
+  wait_state (call, BELFRY_SESSION_STATE_TERMINATED, 10000);
+  g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
+}
+
+static void
 test_outgoing_answered (Fixture       *fixture,
                         gconstpointer  data)
 {
@@ -1099,6 +1121,7 @@ main (int   argc,
     void (*func) (Fixture *, gconstpointer);
   } cases[] = {
     { "outgoing-answered", test_outgoing_answered },
+    { "outgoing-forked", test_outgoing_forked },
     { "outgoing-busy", test_outgoing_busy },
     { "outgoing-declined", test_outgoing_declined },
     { "outgoing-cancelled", test_outgoing_cancelled },
