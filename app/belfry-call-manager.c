@@ -155,8 +155,30 @@ hold_cb (GObject      *source,
 {
   g_autoptr (GError) error = NULL;
 
-  if (!belfry_session_invite_finish (BELFRY_SESSION (source), result, &error))
+  if (!belfry_call_manager_hold_finish (BELFRY_CALL_MANAGER (source), result, &error))
     g_message ("Cannot change the hold state of a call: %s", error->message);
+}
+
+static void
+hold_invite_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  BelfrySession *session = BELFRY_SESSION (source);
+  CallInfo *info = get_info (session);
+
+  if (belfry_session_invite_finish (session, result, &error)) {
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
+
+  /* The peer did not agree: the call stays as it was, so that the next
+   * attempt (or call waiting) sees the truth. */
+  if (info != NULL)
+    info->held = !GPOINTER_TO_INT (g_task_get_task_data (task));
+  g_task_return_error (task, g_steal_pointer (&error));
 }
 
 /* Call waiting: only one call talks at a time. */
@@ -171,7 +193,7 @@ hold_others (BelfryCallManager *self,
 
     if (session != keep && belfry_session_get_state (session) == BELFRY_SESSION_STATE_ESTABLISHED &&
         !get_info (session)->held)
-      belfry_call_manager_set_held (self, session, TRUE);
+      belfry_call_manager_hold_async (self, session, TRUE, NULL, hold_cb, NULL);
   }
 }
 
@@ -761,31 +783,88 @@ belfry_call_manager_get_held (BelfryCallManager *self,
  * @session: an established call
  * @held: %TRUE to hold, %FALSE to resume
  *
- * Sends the re-INVITE that holds (`a=sendonly`) or resumes the call.
- * Resuming one call holds the others.
+ * Sends the re-INVITE that holds (`a=sendonly`) or resumes the call, as
+ * belfry_call_manager_hold_async() does, and logs a failure.
  */
 void
 belfry_call_manager_set_held (BelfryCallManager *self,
                               BelfrySession     *session,
                               gboolean           held)
 {
+  g_return_if_fail (BELFRY_IS_CALL_MANAGER (self));
+  g_return_if_fail (BELFRY_IS_SESSION (session));
+
+  belfry_call_manager_hold_async (self, session, held, NULL, hold_cb, NULL);
+}
+
+/**
+ * belfry_call_manager_hold_async:
+ * @self: the call manager
+ * @session: an established call
+ * @held: %TRUE to hold, %FALSE to resume
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the peer has answered the re-INVITE
+ * @user_data: data for @callback
+ *
+ * Holds (`a=sendonly`) or resumes the call with a re-INVITE. Resuming one
+ * call holds the others, so that only one call talks at a time; a window
+ * that holds or resumes through here keeps the call manager's idea of
+ * which calls are held right.
+ */
+void
+belfry_call_manager_hold_async (BelfryCallManager   *self,
+                                BelfrySession       *session,
+                                gboolean             held,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr (GTask) task = NULL;
   BelfrySessionInviteOptions options = { 0 };
   CallInfo *info;
 
   g_return_if_fail (BELFRY_IS_CALL_MANAGER (self));
   g_return_if_fail (BELFRY_IS_SESSION (session));
 
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, belfry_call_manager_hold_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (!!held), NULL);
+
   info = get_info (session);
-  if (info == NULL || info->held == !!held ||
-      belfry_session_get_state (session) != BELFRY_SESSION_STATE_ESTABLISHED)
+  if (info == NULL || belfry_session_get_state (session) != BELFRY_SESSION_STATE_ESTABLISHED) {
+    g_task_return_new_error (task, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_STATE,
+                             _("Only a call in progress can be held or resumed"));
     return;
+  }
+  if (info->held == !!held) {
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
 
   if (!held)
     hold_others (self, session);
 
   info->held = !!held;
   options.hold = info->held;
-  belfry_session_invite_async (session, &options, NULL, hold_cb, NULL);
+  belfry_session_invite_async (session, &options, cancellable, hold_invite_cb, g_steal_pointer (&task));
+}
+
+/**
+ * belfry_call_manager_hold_finish:
+ * @self: the call manager
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the peer agreed to hold or resume the call
+ */
+gboolean
+belfry_call_manager_hold_finish (BelfryCallManager  *self,
+                                 GAsyncResult       *result,
+                                 GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**

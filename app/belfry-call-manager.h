@@ -37,5 +37,14 @@ gboolean              belfry_call_manager_get_held         (BelfryCallManager   
 void                  belfry_call_manager_set_held         (BelfryCallManager    *self,
                                                             BelfrySession        *session,
                                                             gboolean              held);
+void                  belfry_call_manager_hold_async       (BelfryCallManager    *self,
+                                                            BelfrySession        *session,
+                                                            gboolean              held,
+                                                            GCancellable         *cancellable,
+                                                            GAsyncReadyCallback   callback,
+                                                            gpointer              user_data);
+gboolean              belfry_call_manager_hold_finish      (BelfryCallManager    *self,
+                                                            GAsyncResult         *result,
+                                                            GError              **error);
 
 G_END_DECLS
