@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "belfry-call-manager.h"
 #include "belfry-call-view.h"
 #include "belfry-invitation.h"
 #include "belfry-sip-error.h"
@@ -16,12 +17,15 @@
  * transfer. The buttons name actions (`call.hang-up`, `call.hold`,
  * `call.dtmf`, `call.transfer`), so shortcuts and tests reach the same
  * code as a click. Hold shows what the peer agreed to: it turns into
- * Resume only once the re-INVITE is answered.
+ * Resume only once the re-INVITE is answered. With a
+ * #BelfryCallView:call-manager, hold and resume go through it, and a hold
+ * that it makes by itself (call waiting) shows here too.
  */
 
 enum {
   PROP_0,
   PROP_SESSION,
+  PROP_CALL_MANAGER,
   PROP_ON_HOLD,
   PROP_OTHER_SESSION,
   N_PROPS
@@ -33,11 +37,13 @@ struct _BelfryCallView {
   GtkWidget parent_instance;
 
   BelfrySession *session;
+  BelfryCallManager *call_manager;
   /* The other call, when there are two: an attended transfer joins them. */
   BelfrySession *other_session;
   GCancellable *cancellable;
   gboolean on_hold;
   gboolean hold_pending;
+  gboolean hold_wanted;
   gint64 established_at;
   guint duration_id;
   GBinding *codec_binding;
@@ -177,6 +183,28 @@ on_handler_notify (BelfryCallView *self)
 }
 
 static void
+set_on_hold (BelfryCallView *self,
+             gboolean        on_hold)
+{
+  if (self->on_hold == !!on_hold)
+    return;
+
+  self->on_hold = !!on_hold;
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ON_HOLD]);
+}
+
+/* The call manager holds a call by itself when another one is answered or
+ * placed: the media handler's agreed hold state is what the view shows.
+ * A hold of the view's own settles when its re-INVITE completes. */
+static void
+on_local_hold_changed (BelfryCallView *self)
+{
+  if (!self->hold_pending)
+    set_on_hold (self, handler_flag (self, "local-hold"));
+}
+
+static void
 on_handler_changed (BelfryCallView *self)
 {
   BelfrySessionDescriptionHandler *handler = belfry_session_get_session_description_handler (self->session);
@@ -196,6 +224,11 @@ on_handler_changed (BelfryCallView *self)
                                                   G_BINDING_SYNC_CREATE);
   g_signal_connect_object (handler, "notify::remote-hold", G_CALLBACK (on_handler_notify), self,
                            G_CONNECT_SWAPPED);
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (handler), "local-hold") != NULL) {
+    g_signal_connect_object (handler, "notify::local-hold", G_CALLBACK (on_local_hold_changed), self,
+                             G_CONNECT_SWAPPED);
+    on_local_hold_changed (self);
+  }
 }
 
 static void
@@ -205,15 +238,18 @@ hold_done_cb (GObject      *object,
 {
   g_autoptr (BelfryCallView) self = user_data;
   g_autoptr (GError) error = NULL;
-  gboolean wanted = !self->on_hold;
+  gboolean done;
+
+  if (BELFRY_IS_CALL_MANAGER (object))
+    done = belfry_call_manager_hold_finish (BELFRY_CALL_MANAGER (object), result, &error);
+  else
+    done = belfry_session_invite_finish (BELFRY_SESSION (object), result, &error);
 
   self->hold_pending = FALSE;
-  if (belfry_session_invite_finish (BELFRY_SESSION (object), result, &error)) {
-    self->on_hold = wanted;
-    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ON_HOLD]);
-  } else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+  if (done)
+    set_on_hold (self, self->hold_wanted);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_message ("Hold or resume failed: %s", error->message);
-  }
   update_state (self);
 }
 
@@ -225,10 +261,17 @@ hold_action (GtkWidget  *widget,
   BelfryCallView *self = BELFRY_CALL_VIEW (widget);
   BelfrySessionInviteOptions options = { .hold = !self->on_hold };
 
+  self->hold_wanted = !self->on_hold;
   self->hold_pending = TRUE;
   update_state (self);
-  belfry_session_invite_async (self->session, &options, self->cancellable, hold_done_cb,
-                               g_object_ref (self));
+  /* Through the call manager, which knows the other calls: resuming this
+   * one holds them. */
+  if (self->call_manager != NULL)
+    belfry_call_manager_hold_async (self->call_manager, self->session, self->hold_wanted, self->cancellable,
+                                    hold_done_cb, g_object_ref (self));
+  else
+    belfry_session_invite_async (self->session, &options, self->cancellable, hold_done_cb,
+                                 g_object_ref (self));
 }
 
 static void
@@ -339,6 +382,9 @@ belfry_call_view_get_property (GObject    *object,
   case PROP_SESSION:
     g_value_set_object (value, self->session);
     break;
+  case PROP_CALL_MANAGER:
+    g_value_set_object (value, self->call_manager);
+    break;
   case PROP_ON_HOLD:
     g_value_set_boolean (value, self->on_hold);
     break;
@@ -361,6 +407,9 @@ belfry_call_view_set_property (GObject      *object,
   switch (prop_id) {
   case PROP_SESSION:
     self->session = g_value_dup_object (value);
+    break;
+  case PROP_CALL_MANAGER:
+    self->call_manager = g_value_dup_object (value);
     break;
   case PROP_OTHER_SESSION:
     belfry_call_view_set_other_session (self, g_value_get_object (value));
@@ -399,6 +448,7 @@ belfry_call_view_dispose (GObject *object)
   g_clear_pointer (&self->mute_binding, g_binding_unbind);
   gtk_widget_dispose_template (GTK_WIDGET (self), BELFRY_TYPE_CALL_VIEW);
   g_clear_object (&self->session);
+  g_clear_object (&self->call_manager);
   g_clear_object (&self->other_session);
   g_clear_object (&self->cancellable);
 
@@ -423,6 +473,16 @@ belfry_call_view_class_init (BelfryCallViewClass *klass)
    */
   props[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, BELFRY_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryCallView:call-manager:
+   *
+   * The call manager that the call belongs to, if any: hold and resume go
+   * through it.
+   */
+  props[PROP_CALL_MANAGER] =
+    g_param_spec_object ("call-manager", NULL, NULL, BELFRY_TYPE_CALL_MANAGER,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**

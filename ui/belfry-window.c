@@ -174,7 +174,10 @@ on_sessions_changed (GListModel   *sessions,
 
     g_hash_table_add (present, session);
     if (!g_hash_table_contains (self->views, session)) {
-      GtkWidget *view = belfry_call_view_new (session);
+      GtkWidget *view = g_object_new (BELFRY_TYPE_CALL_VIEW,
+                                      "session", session,
+                                      "call-manager", self->call_manager,
+                                      NULL);
       BelfryNameAddr *remote = belfry_session_get_remote_identity (session);
       g_autofree char *title = remote ? belfry_name_addr_dup_friendly_name (remote) : NULL;
 
