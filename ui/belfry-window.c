@@ -213,7 +213,19 @@ on_sessions_changed (GListModel   *sessions,
     belfry_call_view_set_other_session (value, other);
   }
 
-  if (newest != NULL) {
+  /* GtkStack shows nothing once its visible child is removed: when a call
+   * ends and another one remains (a held call, say), show the latest. */
+  if (newest == NULL && gtk_stack_get_visible_child (self->calls_stack) == NULL) {
+    guint n = g_list_model_get_n_items (sessions);
+
+    for (guint i = n; i > 0 && newest == NULL; i--) {
+      g_autoptr (BelfrySession) session = g_list_model_get_item (sessions, i - 1);
+
+      newest = g_hash_table_lookup (self->views, session);
+    }
+    if (newest != NULL)
+      gtk_stack_set_visible_child (self->calls_stack, newest);
+  } else if (newest != NULL) {
     gtk_stack_set_visible_child (self->calls_stack, newest);
     gtk_stack_set_visible_child_name (self->stack, "calls");
   }
