@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "belfry-account-editor.h"
+#include "belfry-combo-row-items.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -606,6 +607,9 @@ belfry_account_editor_init (BelfryAccountEditor *self)
       gtk_accessible_update_property (GTK_ACCESSIBLE (text), GTK_ACCESSIBLE_PROPERTY_LABEL, title,
                                       -1);
   }
+
+  belfry_combo_row_name_items (self->transport_row);
+  belfry_combo_row_name_items (self->srtp_row);
 }
 
 /**

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "belfry-account-editor.h"
+#include "belfry-combo-row-items.h"
 #include "belfry-preferences-window.h"
 
 #include <glib/gi18n.h>
@@ -559,6 +560,24 @@ belfry_preferences_window_finalize (GObject *object)
   G_OBJECT_CLASS (belfry_preferences_window_parent_class)->finalize (object);
 }
 
+/* AdwPreferencesWindow's own search entry has no accessible name in
+ * libadwaita 1.2: name it, so that a screen reader says what it is for. */
+static gboolean
+name_search_entry (GtkWidget *widget)
+{
+  if (GTK_IS_SEARCH_ENTRY (widget)) {
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("Search preferences"), -1);
+    return TRUE;
+  }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    if (name_search_entry (child))
+      return TRUE;
+  }
+  return FALSE;
+}
+
 static void
 belfry_preferences_window_class_init (BelfryPreferencesWindowClass *klass)
 {
@@ -629,8 +648,12 @@ belfry_preferences_window_init (BelfryPreferencesWindow *self)
     (DeviceChooser) { self->microphone_row, "microphone", TRUE, NULL };
   self->choosers[CHOOSER_SPEAKER] = (DeviceChooser) { self->speaker_row, "speaker", FALSE, NULL };
   self->choosers[CHOOSER_RINGER] = (DeviceChooser) { self->ringer_row, "ringer", FALSE, NULL };
-  for (guint i = 0; i < N_CHOOSERS; i++)
+  for (guint i = 0; i < N_CHOOSERS; i++) {
     self->choosers[i].ids = g_ptr_array_new_with_free_func (g_free);
+    belfry_combo_row_name_items (self->choosers[i].row);
+  }
+
+  name_search_entry (GTK_WIDGET (self));
 }
 
 /**

@@ -1,0 +1,9 @@
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+void belfry_combo_row_name_items (AdwComboRow *row);
+
+G_END_DECLS
