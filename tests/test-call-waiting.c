@@ -195,9 +195,17 @@ test_call_waiting (void)
   ring_wait = (RingWait) { BELFRY_WINDOW (window), &notifications };
   g_assert_true (belfry_test_wait_until (rings_somewhere, &ring_wait, 10000));
   if (gtk_window_is_active (window)) {
+    g_autoptr (GPtrArray) lines = belfry_notifications_lines (&notifications, "Notify ");
+    GtkLabel *banner_label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW,
+                                                                       "banner_label"));
+
     g_test_message ("the window is active: the call rings in its banner");
     g_assert_true (banner_shown (BELFRY_WINDOW (window)));
+    g_assert_cmpstr (gtk_label_get_label (banner_label), ==, "Incoming call from Waiting Caller");
+    /* No popup over the window the person is looking at. */
+    g_assert_cmpuint (lines->len, ==, 0);
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.accept-incoming", NULL));
+    g_assert_false (banner_shown (BELFRY_WINDOW (window)));
   } else {
     g_autoptr (GPtrArray) lines = belfry_notifications_lines (&notifications, "Notify ");
     g_autoptr (GVariant) parameters = NULL;
