@@ -846,7 +846,8 @@ belfry_call_manager_hold_async (BelfryCallManager   *self,
 
   info->held = !!held;
   options.hold = info->held;
-  belfry_session_invite_async (session, &options, cancellable, hold_invite_cb, g_steal_pointer (&task));
+  belfry_session_invite_async (session, &options, cancellable, hold_invite_cb,
+                               g_steal_pointer (&task));
 }
 
 /**

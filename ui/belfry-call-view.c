@@ -267,8 +267,8 @@ hold_action (GtkWidget  *widget,
   /* Through the call manager, which knows the other calls: resuming this
    * one holds them. */
   if (self->call_manager != NULL)
-    belfry_call_manager_hold_async (self->call_manager, self->session, self->hold_wanted, self->cancellable,
-                                    hold_done_cb, g_object_ref (self));
+    belfry_call_manager_hold_async (self->call_manager, self->session, self->hold_wanted,
+                                    self->cancellable, hold_done_cb, g_object_ref (self));
   else
     belfry_session_invite_async (self->session, &options, self->cancellable, hold_done_cb,
                                  g_object_ref (self));

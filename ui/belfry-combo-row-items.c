@@ -37,7 +37,8 @@ update_check (GtkListItem *list_item)
   GtkWidget *check = gtk_widget_get_last_child (gtk_list_item_get_child (list_item));
 
   if (row != NULL && check != label)
-    gtk_widget_set_opacity (check, adw_combo_row_get_selected (row) == gtk_list_item_get_position (list_item));
+    gtk_widget_set_opacity (check,
+                            adw_combo_row_get_selected (row) == gtk_list_item_get_position (list_item));
 }
 
 static GtkWidget *
