@@ -3,4 +3,8 @@
 # session bus and a real X server (Xvfb), both gone when the test ends.
 set -eu
 export GSK_RENDERER=cairo GTK_A11Y=none ADW_DISABLE_PORTAL=1 NO_AT_BRIDGE=1
-exec dbus-run-session -- xvfb-run --auto-servernum --server-args="-screen 0 1280x1024x24" "$@"
+# Standard output is the test's TAP stream: what the bus starts (the
+# accessibility registry announces itself there) writes to standard error.
+exec 3>&1
+exec dbus-run-session -- sh -c 'exec 1>&3 3>&-; exec xvfb-run --auto-servernum --server-args="-screen 0 1280x1024x24" "$@"' \
+  run-ui-test "$@" 1>&2
