@@ -264,6 +264,47 @@ belfry_tone_goertzel_ratio (const gint16 *samples,
   return total_reference > 0 ? total_power / total_reference : 0;
 }
 
+GArray *
+belfry_tone_envelope (const BelfryWav *wav)
+{
+  const gint16 *samples = (const gint16 *) wav->samples->data;
+  gsize frame = wav->rate * FRAME_MS / 1000;
+  GArray *envelope = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (gsize i = 0; frame > 0 && i + frame <= wav->samples->len; i += frame) {
+    double rms = belfry_tone_rms (samples + i, frame);
+
+    g_array_append_val (envelope, rms);
+  }
+  return envelope;
+}
+
+double
+belfry_tone_correlation (const double *a,
+                         const double *b,
+                         gsize         n)
+{
+  double mean_a = 0, mean_b = 0, cov = 0, var_a = 0, var_b = 0;
+
+  if (n < 2)
+    return 0;
+  for (gsize i = 0; i < n; i++) {
+    mean_a += a[i];
+    mean_b += b[i];
+  }
+  mean_a /= n;
+  mean_b /= n;
+  for (gsize i = 0; i < n; i++) {
+    cov += (a[i] - mean_a) * (b[i] - mean_b);
+    var_a += (a[i] - mean_a) * (a[i] - mean_a);
+    var_b += (b[i] - mean_b) * (b[i] - mean_b);
+  }
+  /* Below a hundredth of a sample unit of spread, a signal is constant. */
+  if (var_a < 1e-4 * n || var_b < 1e-4 * n)
+    return 0;
+  return cov / sqrt (var_a * var_b);
+}
+
 gboolean
 belfry_tone_check (const BelfryWav *wav,
                    double           frequency,

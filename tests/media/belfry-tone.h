@@ -48,6 +48,15 @@ double     belfry_tone_goertzel_ratio  (const gint16 *samples,
                                         guint         rate,
                                         double        frequency);
 
+/* The RMS of each whole 20 ms frame of @wav, as doubles: the amplitude
+ * envelope that speech keeps through a codec. */
+GArray    *belfry_tone_envelope        (const BelfryWav *wav);
+/* Pearson's correlation of @a and @b; 0 when either does not vary, as
+ * silence or a steady tone do not. */
+double     belfry_tone_correlation     (const double *a,
+                                        const double *b,
+                                        gsize         n);
+
 /* The whole check: @wav holds at least @min_seconds of a tone within
  * @tolerance Hz of @frequency, mostly that tone, with an RMS between
  * @min_rms and @max_rms. Says what it found in @report. */
