@@ -4,6 +4,7 @@
 #include <belle-sip/belle-sip.h>
 #include <glib/gstdio.h>
 
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "belfry-media-handler.h"
 #include "belfry-media-wav-private.h"
 #include "belfry-sip-error.h"
+#include "belfry-sipp.h"
 #include "belfry-test-env.h"
 #include "belfry-user-agent.h"
 #include "media/belfry-tone.h"
@@ -2259,6 +2261,209 @@ test_speech (Fixture       *fixture,
 static const SpeechCase speech_pcmu = { "PCMU", 8000 };
 static const SpeechCase speech_opus = { "opus", 48000 };
 
+/* ---- sipp plays a capture of PCMU to Belfry ---- */
+
+#define PCAP_SECONDS  2
+#define PCAP_PACKETS  (PCAP_SECONDS * 50)
+#define PCMU_FRAME    160
+
+/* G.711 µ-law (ITU-T G.711): a sign, a 3-bit segment and a 4-bit step of
+ * the sample plus a bias of 132, all bits inverted. */
+static guint8
+ulaw_encode (gint16 sample)
+{
+  int value = sample;
+  guint8 sign = 0;
+  int segment = 7;
+
+  if (value < 0) {
+    value = -value;
+    sign = 0x80;
+  }
+  value = MIN (value, 32635) + 0x84;
+  while (segment > 0 && (value & (0x80 << segment)) == 0)
+    segment--;
+  return ~(sign | segment << 4 | ((value >> (segment + 3)) & 0x0f));
+}
+
+static void
+put_be16 (GByteArray *bytes,
+          guint16     value)
+{
+  guint8 be[2] = { value >> 8, value & 0xff };
+
+  g_byte_array_append (bytes, be, 2);
+}
+
+static void
+put_be32 (GByteArray *bytes,
+          guint32     value)
+{
+  put_be16 (bytes, value >> 16);
+  put_be16 (bytes, value & 0xffff);
+}
+
+/* pcap's headers are in the writer's byte order, which its magic number
+ * tells; this file is little endian whatever the machine. */
+static void
+put_le32 (GByteArray *bytes,
+          guint32     value)
+{
+  guint8 le[4] = { value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff, value >> 24 };
+
+  g_byte_array_append (bytes, le, 4);
+}
+
+static guint16
+ip_checksum (const guint8 *header,
+             gsize         length)
+{
+  guint32 sum = 0;
+
+  for (gsize i = 0; i + 1 < length; i += 2)
+    sum += header[i] << 8 | header[i + 1];
+  while (sum >> 16)
+    sum = (sum & 0xffff) + (sum >> 16);
+  return ~sum & 0xffff;
+}
+
+/* A capture (pcap, Ethernet) of PCAP_SECONDS of a tone at @frequency sent
+ * as PCMU over RTP, a packet of 20 ms every 20 ms, as sipp's
+ * play_pcap_audio wants it. sipp replaces the addresses and ports and
+ * computes the UDP checksum, so they are placeholders here. */
+static gboolean
+write_pcmu_pcap (const char  *path,
+                 double       frequency,
+                 double       amplitude,
+                 GError     **error)
+{
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+  const guint udp_length = 8 + 12 + PCMU_FRAME;
+  const guint ip_length = 20 + udp_length;
+  const guint frame_length = 14 + ip_length;
+
+  put_le32 (bytes, 0xa1b2c3d4);
+  put_le32 (bytes, 2 | 4 << 16);  /* Version 2.4 */
+  put_le32 (bytes, 0);            /* Time zone */
+  put_le32 (bytes, 0);            /* Timestamp accuracy */
+  put_le32 (bytes, 65535);        /* Snapshot length */
+  put_le32 (bytes, 1);            /* Link type: Ethernet */
+
+  for (guint32 packet = 0; packet < PCAP_PACKETS; packet++) {
+    static const guint8 macs[12] = { 0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01 };
+    guint ip_start;
+    guint16 checksum;
+
+    put_le32 (bytes, packet / 50);
+    put_le32 (bytes, packet % 50 * 20000);
+    put_le32 (bytes, frame_length);
+    put_le32 (bytes, frame_length);
+
+    g_byte_array_append (bytes, macs, sizeof macs);
+    put_be16 (bytes, 0x0800);       /* IPv4 */
+
+    /* IPv4, a 20-byte header, don't fragment, TTL 64, UDP, loopback to
+     * loopback, and the header's checksum. */
+    ip_start = bytes->len;
+    put_be32 (bytes, 0x4500 << 16 | ip_length);
+    put_be32 (bytes, packet << 16 | 0x4000);
+    put_be32 (bytes, 64 << 24 | 17 << 16);
+    put_be32 (bytes, 0x7f000001);
+    put_be32 (bytes, 0x7f000001);
+    checksum = ip_checksum (bytes->data + ip_start, 20);
+    bytes->data[ip_start + 10] = checksum >> 8;
+    bytes->data[ip_start + 11] = checksum & 0xff;
+
+    put_be16 (bytes, 40000);
+    put_be16 (bytes, 40002);
+    put_be16 (bytes, udp_length);
+    put_be16 (bytes, 0);
+
+    /* RTP version 2, PT 0, marker on the first packet of the talk spurt. */
+    put_be16 (bytes, packet == 0 ? 0x8080 : 0x8000);
+    put_be16 (bytes, packet);
+    put_be32 (bytes, packet * PCMU_FRAME);
+    put_be32 (bytes, 0x42656c66);
+    for (guint i = 0; i < PCMU_FRAME; i++) {
+      guint n = packet * PCMU_FRAME + i;
+      guint8 byte = ulaw_encode ((gint16) lround (amplitude * sin (2 * G_PI * frequency * n / 8000)));
+
+      g_byte_array_append (bytes, &byte, 1);
+    }
+  }
+
+  return g_file_set_contents (path, (const char *) bytes->data, bytes->len, error);
+}
+
+static gboolean
+sipp_call_ended (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return fixture->invitation != NULL && session_ended (fixture->invitation);
+}
+
+/* sipp calls B offering PCMU alone and plays a capture of a 1 kHz tone:
+ * B, which knows sipp only from its SDP, records the tone. */
+static void
+test_sipp_pcap (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static const char * const pcmu[] = { "PCMU", NULL };
+  g_autofree char *pcap = g_build_filename (fixture->dir, "tone-pcmu.pcap", NULL);
+  g_autofree char *remote = g_strdup_printf ("127.0.0.1:%d",
+                                             belfry_user_agent_get_port (fixture->ua_b));
+  g_autofree char *media_port = NULL;
+  /* The capture, and a second more for sipp to be late under load. */
+  g_autofree char *duration = g_strdup_printf ("%d", PCAP_SECONDS * 1000 + 1000);
+  g_autoptr (BelfrySipp) sipp = NULL;
+  g_autoptr (GError) error = NULL;
+  guint64 sent = 0, received = 0;
+  int sipp_port, rtp_port;
+  PacketGoal goal;
+
+  /* The encoder agrees with the decoder that reads captures. */
+  for (int sample = -32768; sample < 32768; sample += 97)
+    g_assert_cmpint (ABS (ulaw_decode (ulaw_encode (sample)) - sample), <=,
+                     MAX (8, ABS (sample) / 16));
+
+  set_codec_list (fixture->engine_b, pcmu);
+  write_tones (fixture, 8000);
+  g_assert_true (write_pcmu_pcap (pcap, TONE_A_HZ, AMPLITUDE, &error));
+  g_assert_no_error (error);
+
+  sipp_port = belfry_test_free_port ("127.0.0.1");
+  do
+    rtp_port = belfry_test_free_port ("127.0.0.1");
+  while (rtp_port == sipp_port);
+  media_port = g_strdup_printf ("%d", rtp_port);
+  {
+    const char *extra[] = { "-mi", "127.0.0.1", "-mp", media_port, "-key", "pcap_file", pcap,
+                            "-d", duration, NULL };
+
+    sipp = belfry_sipp_start ("uac-pcap-audio.xml", "u1", "127.0.0.1", sipp_port, remote, extra);
+  }
+
+  g_assert_true (wait_for (pointer_set, &fixture->accept_result, 2 * WAIT_MS));
+  g_assert_true (belfry_invitation_accept_finish (fixture->invitation, fixture->accept_result,
+                                                  &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (belfry_media_handler_get_codec (handler_of (fixture->invitation)), ==, "PCMU");
+
+  /* Nearly all of the capture arrives, before sipp hangs up. */
+  goal = (PacketGoal) { handler_of (fixture->invitation), PCAP_PACKETS * 9 / 10 };
+  g_assert_true (wait_for (received_enough, &goal, 2 * WAIT_MS));
+  belfry_media_handler_get_rtp_stats (handler_of (fixture->invitation), &sent, &received);
+  g_test_message ("B sent %" G_GUINT64_FORMAT " RTP packets and received %" G_GUINT64_FORMAT,
+                  sent, received);
+  g_assert_cmpuint (received, <=, PCAP_PACKETS);
+
+  g_assert_true (wait_for (sipp_call_ended, fixture, 2 * WAIT_MS));
+  g_assert_cmpint (belfry_sipp_wait (sipp, 2 * WAIT_MS), ==, 0);
+
+  assert_tone (fixture->record_b, 8000, TONE_A_HZ);
+}
+
 /* ---- The checker itself must be able to say no ---- */
 
 static void
@@ -2378,6 +2583,8 @@ main (int   argc,
   g_test_add ("/belfry/media/speech/pcmu", Fixture, &speech_pcmu, fixture_set_up, test_speech,
               fixture_tear_down);
   g_test_add ("/belfry/media/speech/opus", Fixture, &speech_opus, fixture_set_up, test_speech,
+              fixture_tear_down);
+  g_test_add ("/belfry/media/sipp/pcap-pcmu", Fixture, NULL, fixture_set_up, test_sipp_pcap,
               fixture_tear_down);
 
   return g_test_run ();
