@@ -31,7 +31,8 @@ BelfryWav *belfry_wav_read             (const char  *path,
 void       belfry_wav_free             (BelfryWav   *wav);
 
 /* The longest stretch of 20 ms frames louder than @threshold (RMS, in
- * sample units), as first sample and length. */
+ * sample units), as first sample and length; up to three quiet frames
+ * within it do not end it. */
 gboolean   belfry_tone_find_active     (const gint16 *samples,
                                         gsize         n_samples,
                                         guint         rate,
