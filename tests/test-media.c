@@ -177,6 +177,8 @@ stop_user_agent (BelfryUserAgent *ua)
   belfry_user_agent_stop_finish (ua, result, NULL);
 }
 
+/* Removes @path and all it holds: the sound server's folder has folders
+ * of its own (its HOME and XDG_RUNTIME_DIR). */
 static void
 remove_dir (const char *path)
 {
@@ -186,7 +188,10 @@ remove_dir (const char *path)
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
     g_autofree char *child = g_build_filename (path, name, NULL);
 
-    g_unlink (child);
+    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+      remove_dir (child);
+    else
+      g_unlink (child);
   }
   g_rmdir (path);
 }
