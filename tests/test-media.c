@@ -2393,7 +2393,8 @@ write_pcmu_pcap (const char  *path,
     put_be32 (bytes, 0x42656c66);
     for (guint i = 0; i < PCMU_FRAME; i++) {
       guint n = packet * PCMU_FRAME + i;
-      guint8 byte = ulaw_encode ((gint16) lround (amplitude * sin (2 * G_PI * frequency * n / 8000)));
+      double value = amplitude * sin (2 * G_PI * frequency * n / 8000);
+      guint8 byte = ulaw_encode ((gint16) lround (value));
 
       g_byte_array_append (bytes, &byte, 1);
     }
