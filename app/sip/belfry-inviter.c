@@ -423,10 +423,16 @@ send_invite (BelfryInviter *self,
   }
 
   {
-    belle_sip_uri_t *request_uri = belle_sip_request_get_uri (request);
-    const char *transport = belle_sip_uri_get_transport_param (request_uri);
+    /* The SDP is as safe as the hop we send it on: to the outbound proxy
+     * (the Route) when there is one, otherwise to the Request-URI. */
+    belle_sip_header_route_t *route =
+      belle_sip_message_get_header_by_type (request, belle_sip_header_route_t);
+    belle_sip_uri_t *next_hop =
+      route != NULL ? belle_sip_header_address_get_uri (BELLE_SIP_HEADER_ADDRESS (route))
+                    : belle_sip_request_get_uri (request);
+    const char *transport = belle_sip_uri_get_transport_param (next_hop);
 
-    belfry_session_set_secure (session, belle_sip_uri_is_secure (request_uri) ||
+    belfry_session_set_secure (session, belle_sip_uri_is_secure (next_hop) ||
                                         g_strcmp0 (transport, "tls") == 0 ||
                                         g_strcmp0 (transport, "TLS") == 0);
   }

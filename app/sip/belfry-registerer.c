@@ -590,6 +590,13 @@ create_register (BelfryRegisterer  *self,
     belle_sip_header_via_new (),
     70);
 
+  /* Through the outbound proxy, if any; the refresher's later REGISTERs
+   * are copies of this one and keep the Route. */
+  if (!belfry_user_agent_add_outbound_route (self->user_agent, request, error)) {
+    belle_sip_object_unref (belle_sip_object_ref (request));
+    return NULL;
+  }
+
   belfry_user_agent_add_capabilities (self->user_agent, BELLE_SIP_MESSAGE (request));
 
   /* A Contact without a host, which belle-sip completes with the address

@@ -57,6 +57,9 @@ belle_sip_request_t            *belfry_user_agent_create_request      (BelfryUse
                                                                        BelfryNameAddr       *from,
                                                                        BelfryNameAddr       *to,
                                                                        GError              **error);
+gboolean                        belfry_user_agent_add_outbound_route  (BelfryUserAgent      *self,
+                                                                       belle_sip_request_t  *request,
+                                                                       GError              **error);
 belle_sip_header_contact_t     *belfry_user_agent_create_contact      (BelfryUserAgent      *self,
                                                                        belle_sip_request_t  *request);
 void                            belfry_user_agent_add_capabilities    (BelfryUserAgent      *self,

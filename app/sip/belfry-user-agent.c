@@ -22,6 +22,12 @@
  * Here when nobody listens, as SIP.js does), answers OPTIONS, and routes
  * requests inside a dialog to their session.
  *
+ * With #BelfryUserAgent:outbound-proxy set, every request outside a dialog
+ * (REGISTER, INVITE and its CANCEL) carries a pre-loaded Route header
+ * `<PROXY;lr>` (RFC 3261 section 8.1.2), so belle-sip sends it to the proxy
+ * while the Request-URI stays the target. Requests inside a dialog follow
+ * the dialog's route set, which the Record-Route of the answer makes.
+ *
  * belle-sip does the signaling; it runs in the default #GMainContext, so
  * every signal is emitted there.
  */
@@ -37,6 +43,8 @@ enum {
   PROP_NO_ANSWER_TIMEOUT,
   PROP_SESSION_DESCRIPTION_HANDLER_FACTORY,
   PROP_TLS_CA_FILE,
+  PROP_OUTBOUND_PROXY,
+  PROP_SESSION_DESCRIPTION_HANDLER_FACTORY_OPTIONS,
   N_PROPS
 };
 
@@ -60,6 +68,11 @@ struct _BelfryUserAgent {
   char *username;
   guint no_answer_timeout;
   BelfrySessionDescriptionHandlerFactory *factory;
+  GVariant *factory_options;
+  char *outbound_proxy;
+  /* The parsed proxy with ;lr, or NULL when there is none or it does not
+   * parse (requests then fail with an error that says so). */
+  belle_sip_uri_t *outbound_proxy_uri;
 
   BelfryPasswordFunc password_func;
   gpointer password_data;
@@ -100,6 +113,39 @@ typedef struct {
 } DialogBinding;
 
 #define USER_AGENT_STRING "Belfry/" PACKAGE_VERSION
+
+/* The proxy as a Route URI: a sip: or sips: URI with a host, and ;lr,
+ * since every proxy of this century routes loosely (RFC 3261 16.12).
+ * Returns a reference, or NULL. */
+static belle_sip_uri_t *
+parse_proxy (const char *text)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  belle_sip_uri_t *uri;
+
+  if (g_ascii_strncasecmp (trimmed, "sip:", 4) != 0 && g_ascii_strncasecmp (trimmed, "sips:", 5) != 0)
+    return NULL;
+
+  uri = belle_sip_uri_parse (trimmed);
+  if (uri == NULL)
+    return NULL;
+  belle_sip_object_ref (uri);
+  if (belle_sip_uri_get_host (uri) == NULL || *belle_sip_uri_get_host (uri) == '\0') {
+    belle_sip_object_unref (uri);
+    return NULL;
+  }
+  belle_sip_uri_headers_clean (uri);
+  belle_sip_uri_set_lr_param (uri, TRUE);
+  return uri;
+}
+
+static void
+set_proxy_error (const char  *text,
+                 GError     **error)
+{
+  g_set_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT,
+               "The outbound proxy “%s” is not a sip: or sips: URI", text);
+}
 
 static void
 client_op_free (ClientOp *op)
@@ -727,6 +773,12 @@ belfry_user_agent_get_property (GObject    *object,
   case PROP_TLS_CA_FILE:
     g_value_set_string (value, self->tls_ca_file);
     break;
+  case PROP_OUTBOUND_PROXY:
+    g_value_set_string (value, self->outbound_proxy);
+    break;
+  case PROP_SESSION_DESCRIPTION_HANDLER_FACTORY_OPTIONS:
+    g_value_set_variant (value, self->factory_options);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -766,6 +818,12 @@ belfry_user_agent_set_property (GObject      *object,
     g_free (self->tls_ca_file);
     self->tls_ca_file = g_value_dup_string (value);
     break;
+  case PROP_OUTBOUND_PROXY:
+    belfry_user_agent_set_outbound_proxy (self, g_value_get_string (value));
+    break;
+  case PROP_SESSION_DESCRIPTION_HANDLER_FACTORY_OPTIONS:
+    belfry_user_agent_set_session_description_handler_factory_options (self, g_value_get_variant (value));
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -797,6 +855,10 @@ belfry_user_agent_finalize (GObject *object)
   g_free (self->listen_address);
   g_free (self->username);
   g_free (self->tls_ca_file);
+  g_free (self->outbound_proxy);
+  if (self->outbound_proxy_uri != NULL)
+    belle_sip_object_unref (self->outbound_proxy_uri);
+  g_clear_pointer (&self->factory_options, g_variant_unref);
 
   G_OBJECT_CLASS (belfry_user_agent_parent_class)->finalize (object);
 }
@@ -896,6 +958,35 @@ belfry_user_agent_class_init (BelfryUserAgentClass *klass)
   props[PROP_TLS_CA_FILE] =
     g_param_spec_string ("tls-ca-file", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryUserAgent:outbound-proxy:
+   *
+   * The URI of the proxy that every request outside a dialog goes
+   * through, such as `sip:proxy.example.org;transport=tcp`, or %NULL to
+   * send requests where their Request-URI points. Its transport and port
+   * decide how the first hop is made. A value that is not a `sip:` or
+   * `sips:` URI makes those requests fail with
+   * %BELFRY_SIP_ERROR_INVALID_ARGUMENT. Taken by requests made after it
+   * is set; a running registration keeps the route it started with.
+   */
+  props[PROP_OUTBOUND_PROXY] =
+    g_param_spec_string ("outbound-proxy", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryUserAgent:session-description-handler-factory-options:
+   *
+   * What the factory is told when it makes the handler of a session of
+   * this user agent, as SIP.js's `sessionDescriptionHandlerFactoryOptions`:
+   * a dictionary (`a{sv}`) whose keys the factory defines, or %NULL. The
+   * user agent only carries it; a factory reads it from the session's
+   * user agent.
+   */
+  props[PROP_SESSION_DESCRIPTION_HANDLER_FACTORY_OPTIONS] =
+    g_param_spec_variant ("session-description-handler-factory-options", NULL, NULL,
+                          G_VARIANT_TYPE_VARDICT, NULL,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 
@@ -1214,6 +1305,123 @@ belfry_user_agent_get_session_description_handler_factory (BelfryUserAgent *self
   return self->factory;
 }
 
+/**
+ * belfry_user_agent_get_session_description_handler_factory_options:
+ * @self: a user agent
+ *
+ * Returns: (transfer none) (nullable): the options for the factory, an
+ *   `a{sv}` dictionary
+ */
+GVariant *
+belfry_user_agent_get_session_description_handler_factory_options (BelfryUserAgent *self)
+{
+  g_return_val_if_fail (BELFRY_IS_USER_AGENT (self), NULL);
+
+  return self->factory_options;
+}
+
+/**
+ * belfry_user_agent_set_session_description_handler_factory_options:
+ * @self: a user agent
+ * @options: (nullable): an `a{sv}` dictionary for the factory, or %NULL
+ *
+ * Sets #BelfryUserAgent:session-description-handler-factory-options; the
+ * handlers of sessions made afterwards see the new options. A floating
+ * @options is sunk.
+ */
+void
+belfry_user_agent_set_session_description_handler_factory_options (BelfryUserAgent *self,
+                                                                   GVariant        *options)
+{
+  g_return_if_fail (BELFRY_IS_USER_AGENT (self));
+  g_return_if_fail (options == NULL || g_variant_is_of_type (options, G_VARIANT_TYPE_VARDICT));
+
+  if (options != NULL)
+    g_variant_ref_sink (options);
+
+  if (self->factory_options == options ||
+      (self->factory_options != NULL && options != NULL &&
+       g_variant_equal (self->factory_options, options))) {
+    if (options != NULL)
+      g_variant_unref (options);
+    return;
+  }
+
+  g_clear_pointer (&self->factory_options, g_variant_unref);
+  self->factory_options = options;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SESSION_DESCRIPTION_HANDLER_FACTORY_OPTIONS]);
+}
+
+/**
+ * belfry_user_agent_get_outbound_proxy:
+ * @self: a user agent
+ *
+ * Returns: (nullable): #BelfryUserAgent:outbound-proxy
+ */
+const char *
+belfry_user_agent_get_outbound_proxy (BelfryUserAgent *self)
+{
+  g_return_val_if_fail (BELFRY_IS_USER_AGENT (self), NULL);
+
+  return self->outbound_proxy;
+}
+
+/**
+ * belfry_user_agent_set_outbound_proxy:
+ * @self: a user agent
+ * @uri: (nullable): the proxy's `sip:` or `sips:` URI, or %NULL (or empty)
+ *   for none
+ *
+ * Sets #BelfryUserAgent:outbound-proxy. A URI that does not parse is
+ * kept, and the requests that would use it fail with an error that says
+ * so; belfry_user_agent_check_outbound_proxy() tells beforehand.
+ */
+void
+belfry_user_agent_set_outbound_proxy (BelfryUserAgent *self,
+                                      const char      *uri)
+{
+  g_return_if_fail (BELFRY_IS_USER_AGENT (self));
+
+  if (uri != NULL && *uri == '\0')
+    uri = NULL;
+  if (g_strcmp0 (self->outbound_proxy, uri) == 0)
+    return;
+
+  g_free (self->outbound_proxy);
+  self->outbound_proxy = g_strdup (uri);
+  if (self->outbound_proxy_uri != NULL)
+    belle_sip_object_unref (self->outbound_proxy_uri);
+  self->outbound_proxy_uri = uri != NULL ? parse_proxy (uri) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_OUTBOUND_PROXY]);
+}
+
+/**
+ * belfry_user_agent_check_outbound_proxy:
+ * @uri: a proxy's URI, as for #BelfryUserAgent:outbound-proxy
+ * @error: return location for a #GError
+ *
+ * Tells whether @uri can serve as #BelfryUserAgent:outbound-proxy.
+ *
+ * Returns: %TRUE when it can; otherwise %FALSE with @error set to
+ *   %BELFRY_SIP_ERROR_INVALID_ARGUMENT
+ */
+gboolean
+belfry_user_agent_check_outbound_proxy (const char  *uri,
+                                        GError     **error)
+{
+  belle_sip_uri_t *parsed;
+
+  g_return_val_if_fail (uri != NULL, FALSE);
+
+  parsed = parse_proxy (uri);
+  if (parsed == NULL) {
+    set_proxy_error (uri, error);
+    return FALSE;
+  }
+  belle_sip_object_unref (parsed);
+  return TRUE;
+}
+
 belle_sip_provider_t *
 belfry_user_agent_get_provider (BelfryUserAgent *self)
 {
@@ -1326,6 +1534,35 @@ belfry_user_agent_create_contact (BelfryUserAgent     *self,
   return belle_sip_header_contact_create (belle_sip_header_address_create (NULL, uri));
 }
 
+/* Pre-loads the outbound proxy as the Route of a request outside a
+ * dialog: belle-sip sends a request to its topmost Route when it has
+ * one, and CANCEL, ACK for non-2xx, digest retries and refreshes copy it. */
+gboolean
+belfry_user_agent_add_outbound_route (BelfryUserAgent      *self,
+                                      belle_sip_request_t  *request,
+                                      GError              **error)
+{
+  belle_sip_header_address_t *address;
+  belle_sip_uri_t *uri;
+
+  g_return_val_if_fail (BELFRY_IS_USER_AGENT (self), FALSE);
+
+  if (self->outbound_proxy == NULL)
+    return TRUE;
+  if (self->outbound_proxy_uri == NULL) {
+    set_proxy_error (self->outbound_proxy, error);
+    return FALSE;
+  }
+
+  /* The Route is a copy of the address, which is ours to drop. */
+  uri = BELLE_SIP_URI (belle_sip_object_clone (BELLE_SIP_OBJECT (self->outbound_proxy_uri)));
+  address = (belle_sip_header_address_t *) belle_sip_object_ref (belle_sip_header_address_create (NULL, uri));
+  belle_sip_message_add_header (BELLE_SIP_MESSAGE (request),
+                                BELLE_SIP_HEADER (belle_sip_header_route_create (address)));
+  belle_sip_object_unref (address);
+  return TRUE;
+}
+
 belle_sip_request_t *
 belfry_user_agent_create_request (BelfryUserAgent  *self,
                                   const char       *method,
@@ -1365,6 +1602,11 @@ belfry_user_agent_create_request (BelfryUserAgent  *self,
     belle_sip_header_to_create (to_address, NULL),
     belle_sip_header_via_new (),
     70);
+
+  if (!belfry_user_agent_add_outbound_route (self, request, error)) {
+    belle_sip_object_unref (belle_sip_object_ref (request));
+    return NULL;
+  }
 
   belfry_user_agent_add_capabilities (self, BELLE_SIP_MESSAGE (request));
   return request;

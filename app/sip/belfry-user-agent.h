@@ -62,5 +62,13 @@ void             belfry_user_agent_set_no_answer_timeout (BelfryUserAgent *self,
                                                           guint            seconds);
 BelfrySessionDescriptionHandlerFactory *
                  belfry_user_agent_get_session_description_handler_factory (BelfryUserAgent *self);
+GVariant        *belfry_user_agent_get_session_description_handler_factory_options (BelfryUserAgent *self);
+void             belfry_user_agent_set_session_description_handler_factory_options (BelfryUserAgent *self,
+                                                                                    GVariant        *options);
+const char      *belfry_user_agent_get_outbound_proxy (BelfryUserAgent *self);
+void             belfry_user_agent_set_outbound_proxy (BelfryUserAgent *self,
+                                                       const char      *uri);
+gboolean         belfry_user_agent_check_outbound_proxy (const char  *uri,
+                                                         GError     **error);
 
 G_END_DECLS
