@@ -7,7 +7,9 @@
 #include "belfry-media-error.h"
 #include "belfry-media-handler.h"
 #include "belfry-media-wav-private.h"
+#include "belfry-session.h"
 #include "belfry-sip-loop.h"
+#include "belfry-user-agent.h"
 
 #include <glib/gstdio.h>
 #include <mediastreamer2/mediastream.h>
@@ -30,6 +32,11 @@
  * timeout, the sound cards chosen for microphone, speaker and ringer, and
  * the ringer and ringback tone, which the application starts and stops
  * (the handler sees no SIP responses, so it cannot tell a 180 from a 183).
+ *
+ * A user agent's #BelfryUserAgent:session-description-handler-factory-options
+ * override the SRTP policy for that user agent's sessions (one account's,
+ * say): `srtp` (a string, `off`, `optional` or `mandatory`) and
+ * `allow-srtp-without-tls` (a boolean). Other keys are ignored.
  */
 
 enum {
@@ -99,12 +106,51 @@ static const char * const default_codecs[] = { "opus", "G722", "PCMU", "PCMA", "
 #define RINGER_INTERVAL_MS   1500
 #define RINGBACK_INTERVAL_MS 4000
 
+/* The SRTP policy that the session's user agent asks for, if any, goes
+ * to the handler instead of the engine's. */
+static gboolean
+apply_options (BelfryMediaHandler  *handler,
+               BelfrySession       *session,
+               GError             **error)
+{
+  BelfryUserAgent *user_agent = belfry_session_get_user_agent (session);
+  GVariant *options = NULL;
+  const char *srtp = NULL;
+  gboolean allow;
+
+  if (user_agent != NULL)
+    options = belfry_user_agent_get_session_description_handler_factory_options (user_agent);
+  if (options == NULL)
+    return TRUE;
+
+  if (g_variant_lookup (options, "srtp", "&s", &srtp)) {
+    g_autoptr (GEnumClass) klass = g_type_class_ref (BELFRY_TYPE_MEDIA_SRTP);
+    GEnumValue *mode = g_enum_get_value_by_nick (klass, srtp);
+
+    /* Better no call than a call in clear that was meant to be secret. */
+    if (mode == NULL) {
+      g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FAILED,
+                   "Unknown SRTP mode “%s” in the factory options", srtp);
+      return FALSE;
+    }
+    belfry_media_handler_set_srtp (handler, mode->value);
+  }
+  if (g_variant_lookup (options, "allow-srtp-without-tls", "b", &allow))
+    belfry_media_handler_set_allow_srtp_without_tls (handler, allow);
+  return TRUE;
+}
+
 static BelfrySessionDescriptionHandler *
 engine_create_handler (BelfrySessionDescriptionHandlerFactory  *factory,
                        BelfrySession                           *session,
                        GError                                 **error)
 {
   BelfryMediaHandler *handler = belfry_media_handler_new (BELFRY_MEDIA_ENGINE (factory));
+
+  if (session != NULL && BELFRY_IS_SESSION (session) && !apply_options (handler, session, error)) {
+    g_object_unref (handler);
+    return NULL;
+  }
 
   /* A session that knows whether its signaling is secure (TLS all the
    * way: sips: or transport=tls) tells the handler through a boolean

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "belfry-media-engine-private.h"
+#include "belfry-media-enums.h"
 #include "belfry-media-error.h"
 #include "belfry-media-handler.h"
 #include "belfry-sip-error.h"
@@ -38,7 +39,9 @@
  * SRTP is keyed by SDES (RFC 4568): each side's `a=crypto` carries the key
  * it sends with. Keys are only written or taken when
  * #BelfryMediaHandler:secure-signaling says the SDP travels over TLS, or
- * #BelfryMediaEngine:allow-srtp-without-tls allows it anyway.
+ * #BelfryMediaHandler:allow-srtp-without-tls allows it anyway. The SRTP
+ * mode and that permission are the engine's unless set on the handler (the
+ * engine sets them from its factory options, per account).
  */
 
 enum {
@@ -50,6 +53,8 @@ enum {
   PROP_SECURE_SIGNALING,
   PROP_SRTP_SUITE,
   PROP_MUTED,
+  PROP_SRTP,
+  PROP_ALLOW_SRTP_WITHOUT_TLS,
   N_PROPS
 };
 
@@ -124,6 +129,13 @@ struct _BelfryMediaHandler {
    * random bytes), made when first needed and kept for the session. */
   gboolean secure_signaling;
   char *local_key;
+
+  /* SRTP mode and permission of this session, when set; otherwise the
+   * engine's are read at each description. */
+  gboolean srtp_set;
+  BelfryMediaSrtp srtp;
+  gboolean allow_srtp_set;
+  gboolean allow_srtp_without_tls;
 
   /* The peer's offer, while we have not answered it. */
   belle_sdp_session_description_t *remote_offer;
@@ -273,14 +285,13 @@ crypto_suite_name (MSCryptoSuite suite)
 static gboolean
 srtp_allowed (BelfryMediaHandler *self)
 {
-  return self->secure_signaling ||
-         belfry_media_engine_get_allow_srtp_without_tls (self->engine);
+  return self->secure_signaling || belfry_media_handler_get_allow_srtp_without_tls (self);
 }
 
 static BelfryMediaSrtp
 srtp_mode (BelfryMediaHandler *self)
 {
-  return belfry_media_engine_get_srtp (self->engine);
+  return belfry_media_handler_get_srtp (self);
 }
 
 /* Our key, from the kernel's cryptographically secure generator. */
@@ -1565,6 +1576,12 @@ belfry_media_handler_get_property (GObject    *object,
   case PROP_MUTED:
     g_value_set_boolean (value, self->muted);
     break;
+  case PROP_SRTP:
+    g_value_set_enum (value, belfry_media_handler_get_srtp (self));
+    break;
+  case PROP_ALLOW_SRTP_WITHOUT_TLS:
+    g_value_set_boolean (value, belfry_media_handler_get_allow_srtp_without_tls (self));
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -1587,6 +1604,12 @@ belfry_media_handler_set_property (GObject      *object,
     break;
   case PROP_MUTED:
     belfry_media_handler_set_muted (self, g_value_get_boolean (value));
+    break;
+  case PROP_SRTP:
+    belfry_media_handler_set_srtp (self, g_value_get_enum (value));
+    break;
+  case PROP_ALLOW_SRTP_WITHOUT_TLS:
+    belfry_media_handler_set_allow_srtp_without_tls (self, g_value_get_boolean (value));
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1704,6 +1727,27 @@ belfry_media_handler_class_init (BelfryMediaHandlerClass *klass)
    */
   props[PROP_MUTED] =
     g_param_spec_boolean ("muted", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryMediaHandler:srtp:
+   *
+   * Whether this session encrypts its audio. Until set, it is
+   * #BelfryMediaEngine:srtp, read at each description.
+   */
+  props[PROP_SRTP] =
+    g_param_spec_enum ("srtp", NULL, NULL, BELFRY_TYPE_MEDIA_SRTP, BELFRY_MEDIA_SRTP_OFF,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryMediaHandler:allow-srtp-without-tls:
+   *
+   * Whether SDES keys may be written and taken in SDP that does not
+   * travel over TLS. Until set, it is
+   * #BelfryMediaEngine:allow-srtp-without-tls, read at each description.
+   */
+  props[PROP_ALLOW_SRTP_WITHOUT_TLS] =
+    g_param_spec_boolean ("allow-srtp-without-tls", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
@@ -1885,6 +1929,79 @@ belfry_media_handler_set_secure_signaling (BelfryMediaHandler *self,
     return;
   self->secure_signaling = secure;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SECURE_SIGNALING]);
+}
+
+/**
+ * belfry_media_handler_get_srtp:
+ * @self: a handler
+ *
+ * Returns: the SRTP mode of this session: its own once set, otherwise
+ *   the engine's
+ */
+BelfryMediaSrtp
+belfry_media_handler_get_srtp (BelfryMediaHandler *self)
+{
+  g_return_val_if_fail (BELFRY_IS_MEDIA_HANDLER (self), BELFRY_MEDIA_SRTP_OFF);
+
+  return self->srtp_set ? self->srtp : belfry_media_engine_get_srtp (self->engine);
+}
+
+/**
+ * belfry_media_handler_set_srtp:
+ * @self: a handler
+ * @srtp: the SRTP mode of this session
+ *
+ * Gives this session an SRTP mode of its own instead of the engine's;
+ * it counts from the next description.
+ */
+void
+belfry_media_handler_set_srtp (BelfryMediaHandler *self,
+                               BelfryMediaSrtp     srtp)
+{
+  g_return_if_fail (BELFRY_IS_MEDIA_HANDLER (self));
+
+  if (self->srtp_set && self->srtp == srtp)
+    return;
+  self->srtp_set = TRUE;
+  self->srtp = srtp;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SRTP]);
+}
+
+/**
+ * belfry_media_handler_get_allow_srtp_without_tls:
+ * @self: a handler
+ *
+ * Returns: whether SDES keys may travel in SDP that is not sent over
+ *   TLS: this session's own answer once set, otherwise the engine's
+ */
+gboolean
+belfry_media_handler_get_allow_srtp_without_tls (BelfryMediaHandler *self)
+{
+  g_return_val_if_fail (BELFRY_IS_MEDIA_HANDLER (self), FALSE);
+
+  return self->allow_srtp_set ? self->allow_srtp_without_tls
+                              : belfry_media_engine_get_allow_srtp_without_tls (self->engine);
+}
+
+/**
+ * belfry_media_handler_set_allow_srtp_without_tls:
+ * @self: a handler
+ * @allow: whether SDES keys may travel in SDP that is not sent over TLS
+ *
+ * Gives this session its own permission instead of the engine's.
+ */
+void
+belfry_media_handler_set_allow_srtp_without_tls (BelfryMediaHandler *self,
+                                                 gboolean            allow)
+{
+  g_return_if_fail (BELFRY_IS_MEDIA_HANDLER (self));
+
+  allow = !!allow;
+  if (self->allow_srtp_set && self->allow_srtp_without_tls == allow)
+    return;
+  self->allow_srtp_set = TRUE;
+  self->allow_srtp_without_tls = allow;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ALLOW_SRTP_WITHOUT_TLS]);
 }
 
 /**

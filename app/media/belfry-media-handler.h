@@ -24,6 +24,12 @@ gboolean            belfry_media_handler_get_secure_signaling (BelfryMediaHandle
 void                belfry_media_handler_set_secure_signaling (BelfryMediaHandler *self,
                                                                gboolean            secure);
 const char         *belfry_media_handler_get_srtp_suite  (BelfryMediaHandler *self);
+BelfryMediaSrtp     belfry_media_handler_get_srtp        (BelfryMediaHandler *self);
+void                belfry_media_handler_set_srtp        (BelfryMediaHandler *self,
+                                                          BelfryMediaSrtp     srtp);
+gboolean            belfry_media_handler_get_allow_srtp_without_tls (BelfryMediaHandler *self);
+void                belfry_media_handler_set_allow_srtp_without_tls (BelfryMediaHandler *self,
+                                                                     gboolean            allow);
 
 void                belfry_media_handler_set_muted       (BelfryMediaHandler *self,
                                                           gboolean            muted);
