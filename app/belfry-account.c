@@ -28,6 +28,7 @@
 
 enum {
   PROP_0,
+  PROP_ALLOW_SRTP_WITHOUT_TLS,
   PROP_DISPLAY_NAME,
   PROP_ENABLED,
   PROP_ID,
@@ -59,6 +60,7 @@ struct _BelfryAccount {
   char *outbound_proxy;
   BelfryTransport transport;
   BelfrySrtp srtp;
+  gboolean allow_srtp_without_tls;
   gboolean enabled;
   guint register_expires;
 
@@ -283,6 +285,9 @@ belfry_account_get_property (GObject    *object,
   case PROP_SRTP:
     g_value_set_enum (value, self->srtp);
     break;
+  case PROP_ALLOW_SRTP_WITHOUT_TLS:
+    g_value_set_boolean (value, self->allow_srtp_without_tls);
+    break;
   case PROP_STATUS:
     g_value_set_enum (value, self->status);
     break;
@@ -333,6 +338,9 @@ belfry_account_set_property (GObject      *object,
   case PROP_SRTP:
     belfry_account_set_srtp (self, g_value_get_enum (value));
     break;
+  case PROP_ALLOW_SRTP_WITHOUT_TLS:
+    belfry_account_set_allow_srtp_without_tls (self, g_value_get_boolean (value));
+    break;
   case PROP_TRANSPORT:
     belfry_account_set_transport (self, g_value_get_enum (value));
     break;
@@ -351,7 +359,7 @@ belfry_account_constructed (GObject *object)
   g_autofree char *path = NULL;
   static const char * const keys[] = {
     "sip-address", "display-name", "username", "registrar", "outbound-proxy",
-    "transport", "srtp", "enabled", "register-expires",
+    "transport", "srtp", "allow-srtp-without-tls", "enabled", "register-expires",
   };
 
   G_OBJECT_CLASS (belfry_account_parent_class)->constructed (object);
@@ -373,7 +381,7 @@ belfry_account_dispose (GObject *object)
   if (self->settings != NULL) {
     static const char * const keys[] = {
       "sip-address", "display-name", "username", "registrar", "outbound-proxy",
-      "transport", "srtp", "enabled", "register-expires",
+      "transport", "srtp", "allow-srtp-without-tls", "enabled", "register-expires",
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
@@ -493,6 +501,16 @@ belfry_account_class_init (BelfryAccountClass *klass)
   props[PROP_SRTP] =
     g_param_spec_enum ("srtp", NULL, NULL, BELFRY_TYPE_SRTP, BELFRY_SRTP_OFF,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryAccount:allow-srtp-without-tls:
+   *
+   * Whether calls may send their SRTP keys in SDP that does not travel
+   * over TLS, where anyone who reads the traffic can read them too.
+   */
+  props[PROP_ALLOW_SRTP_WITHOUT_TLS] =
+    g_param_spec_boolean ("allow-srtp-without-tls", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * BelfryAccount:enabled:
@@ -656,6 +674,28 @@ belfry_account_set_srtp (BelfryAccount *self,
 }
 
 gboolean
+belfry_account_get_allow_srtp_without_tls (BelfryAccount *self)
+{
+  g_return_val_if_fail (BELFRY_IS_ACCOUNT (self), FALSE);
+
+  return self->allow_srtp_without_tls;
+}
+
+void
+belfry_account_set_allow_srtp_without_tls (BelfryAccount *self,
+                                           gboolean       allow)
+{
+  g_return_if_fail (BELFRY_IS_ACCOUNT (self));
+
+  allow = !!allow;
+  if (self->allow_srtp_without_tls == allow)
+    return;
+
+  self->allow_srtp_without_tls = allow;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ALLOW_SRTP_WITHOUT_TLS]);
+}
+
+gboolean
 belfry_account_get_enabled (BelfryAccount *self)
 {
   g_return_val_if_fail (BELFRY_IS_ACCOUNT (self), FALSE);
@@ -813,6 +853,41 @@ belfry_account_dup_registrar_uri (BelfryAccount *self)
   }
 
   if (strstr (base, ";transport=") != NULL)
+    return g_steal_pointer (&base);
+  return g_strconcat (base, transport_parameter (self), NULL);
+}
+
+/**
+ * belfry_account_dup_outbound_proxy_uri:
+ * @self: an account
+ *
+ * The URI of #BelfryAccount:outbound-proxy as a user agent takes it:
+ * with `sip:` in front when it has no scheme, and with the account's
+ * transport unless it names one, so that the first hop of every request
+ * uses the account's transport.
+ *
+ * Returns: (transfer full) (nullable): the URI, or %NULL when the account
+ *   has no outbound proxy
+ */
+char *
+belfry_account_dup_outbound_proxy_uri (BelfryAccount *self)
+{
+  g_autofree char *trimmed = NULL;
+  g_autofree char *base = NULL;
+
+  g_return_val_if_fail (BELFRY_IS_ACCOUNT (self), NULL);
+
+  trimmed = g_strstrip (g_strdup (self->outbound_proxy));
+  if (*trimmed == '\0')
+    return NULL;
+
+  if (g_ascii_strncasecmp (trimmed, "sip:", 4) == 0 || g_ascii_strncasecmp (trimmed, "sips:", 5) == 0)
+    base = g_steal_pointer (&trimmed);
+  else
+    base = g_strconcat ("sip:", trimmed, NULL);
+
+  /* sips: is TLS already; a transport of its own is kept. */
+  if (g_ascii_strncasecmp (base, "sips:", 5) == 0 || strstr (base, ";transport=") != NULL)
     return g_steal_pointer (&base);
   return g_strconcat (base, transport_parameter (self), NULL);
 }
@@ -1008,6 +1083,8 @@ belfry_account_clear_password_finish (BelfryAccount  *self,
  * `sip:` URI, and with an account `tel:` URIs, telephone numbers (digits
  * with spaces, dashes, dots, brackets and a leading +) and bare user names
  * at the account's domain; numbers become `sip:NUMBER@domain;user=phone`.
+ * Except for typed `sip:` URIs, an account's addresses carry its transport
+ * (`;transport=tcp`), so that calls go the way the account registers.
  * Without an account only addresses with a host can be called.
  *
  * Returns: (transfer full) (nullable): the address, or %NULL with @error
@@ -1048,7 +1125,9 @@ belfry_account_resolve_target (BelfryAccount  *self,
   }
 
   if (strchr (trimmed, '@') != NULL) {
-    g_autofree char *uri = g_strconcat ("sip:", trimmed, NULL);
+    /* With the account's transport, as its registration has. */
+    g_autofree char *uri = g_strconcat ("sip:", trimmed,
+                                        self != NULL ? transport_parameter (self) : "", NULL);
     BelfryNameAddr *target = belfry_name_addr_new (NULL, uri, NULL);
 
     if (target == NULL)

@@ -80,6 +80,9 @@ void             belfry_account_set_transport         (BelfryAccount        *sel
 BelfrySrtp       belfry_account_get_srtp              (BelfryAccount        *self);
 void             belfry_account_set_srtp              (BelfryAccount        *self,
                                                        BelfrySrtp            srtp);
+gboolean         belfry_account_get_allow_srtp_without_tls (BelfryAccount   *self);
+void             belfry_account_set_allow_srtp_without_tls (BelfryAccount   *self,
+                                                            gboolean         allow);
 gboolean         belfry_account_get_enabled           (BelfryAccount        *self);
 void             belfry_account_set_enabled           (BelfryAccount        *self,
                                                        gboolean              enabled);
@@ -93,6 +96,7 @@ BelfryNameAddr  *belfry_account_dup_identity          (BelfryAccount        *sel
                                                        GError              **error);
 char            *belfry_account_dup_registrar_uri     (BelfryAccount        *self);
 char            *belfry_account_dup_auth_username     (BelfryAccount        *self);
+char            *belfry_account_dup_outbound_proxy_uri (BelfryAccount       *self);
 
 void             belfry_account_store_password_async  (BelfryAccount        *self,
                                                        const char           *password,

@@ -76,6 +76,9 @@ test_resolve (void)
 
   belfry_account_set_transport (account, BELFRY_TRANSPORT_TCP);
   check_target (account, "123", "sip:123@example.org;user=phone;transport=tcp");
+  check_target (account, "bob@example.com", "sip:bob@example.com;transport=tcp");
+  /* A typed URI is taken as it is. */
+  check_target (account, "sip:bob@example.com", "sip:bob@example.com");
 
   /* Without an account: addresses with a host only. */
   check_target (NULL, "bob@192.0.2.1", "sip:bob@192.0.2.1");
@@ -83,6 +86,18 @@ test_resolve (void)
   check_target (NULL, "12345", NULL);
   check_target (NULL, "tel:+4930123", NULL);
   check_target (NULL, "bob", NULL);
+}
+
+static void
+check_proxy (BelfryAccount *account,
+             const char    *typed,
+             const char    *expected)
+{
+  g_autofree char *uri = NULL;
+
+  belfry_account_set_outbound_proxy (account, typed);
+  uri = belfry_account_dup_outbound_proxy_uri (account);
+  g_assert_cmpstr (uri, ==, expected);
 }
 
 static void
@@ -116,6 +131,18 @@ test_settings (void)
 
   registrar = belfry_account_dup_registrar_uri (account);
   g_assert_cmpstr (registrar, ==, "sip:example.net;transport=tcp");
+
+  /* The outbound proxy gets sip: and the transport, unless it has them. */
+  g_assert_null (belfry_account_dup_outbound_proxy_uri (account));
+  check_proxy (account, "proxy.example.net:5070", "sip:proxy.example.net:5070;transport=tcp");
+  check_proxy (account, " sip:proxy.example.net;lr ", "sip:proxy.example.net;lr;transport=tcp");
+  check_proxy (account, "sip:proxy.example.net;transport=udp", "sip:proxy.example.net;transport=udp");
+  check_proxy (account, "sips:proxy.example.net", "sips:proxy.example.net");
+  belfry_account_set_outbound_proxy (account, "");
+
+  g_assert_false (belfry_account_get_allow_srtp_without_tls (account));
+  g_settings_set_boolean (settings, "allow-srtp-without-tls", TRUE);
+  g_assert_true (belfry_account_get_allow_srtp_without_tls (account));
 
   /* A second object on the same path sees the same values. */
   {
