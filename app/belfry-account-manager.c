@@ -4,6 +4,7 @@
 
 #include "belfry-account-manager.h"
 #include "belfry-account-private.h"
+#include "belfry-app-enums.h"
 #include "belfry-invitation.h"
 #include "belfry-registerer.h"
 #include "belfry-sip-error.h"
@@ -21,6 +22,13 @@
  * the `accounts` key) and the machinery behind each enabled one: a
  * #BelfryUserAgent and a #BelfryRegisterer, whose progress it turns into
  * #BelfryAccount:status and #BelfryAccount:status-message.
+ *
+ * Each account's user agent sends its requests through the account's
+ * outbound proxy, if any, on the account's transport, and tells the
+ * session description handler factory the account's SRTP mode and whether
+ * SRTP keys may travel without TLS, through
+ * #BelfryUserAgent:session-description-handler-factory-options (`srtp`,
+ * `allow-srtp-without-tls`).
  *
  * The password is looked up in the Secret Service when the registration
  * starts and kept in memory only while it runs, for the digest challenges
@@ -150,6 +158,27 @@ password_func (BelfryUserAgent *user_agent,
   Entry *entry = user_data;
 
   return g_strdup (entry->password);
+}
+
+/* The account's media policy, for the factory of its user agent's sessions. */
+static void
+update_factory_options (Entry *entry)
+{
+  g_autoptr (GEnumClass) klass = NULL;
+  GEnumValue *srtp;
+  GVariantDict options;
+
+  if (entry->account == NULL || entry->user_agent == NULL)
+    return;
+
+  klass = g_type_class_ref (BELFRY_TYPE_SRTP);
+  srtp = g_enum_get_value (klass, belfry_account_get_srtp (entry->account));
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "srtp", "s", srtp != NULL ? srtp->value_nick : "off");
+  g_variant_dict_insert (&options, "allow-srtp-without-tls", "b",
+                         belfry_account_get_allow_srtp_without_tls (entry->account));
+  belfry_user_agent_set_session_description_handler_factory_options (entry->user_agent,
+                                                                     g_variant_dict_end (&options));
 }
 
 static void
@@ -447,6 +476,7 @@ entry_start (Entry *entry)
   BelfryAccountManager *self = entry->manager;
   g_autoptr (BelfryNameAddr) identity = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *proxy = NULL;
 
   if (entry->account == NULL) {
     g_autofree char *ip = dup_local_ip (self->listen_address);
@@ -474,7 +504,19 @@ entry_start (Entry *entry)
     return;
   }
 
+  proxy = belfry_account_dup_outbound_proxy_uri (entry->account);
+  if (proxy != NULL && !belfry_user_agent_check_outbound_proxy (proxy, NULL)) {
+    /* Translators: %s is the outbound proxy as it was typed. */
+    g_autofree char *message = g_strdup_printf (_("The outbound proxy “%s” is not a SIP address"),
+                                                belfry_account_get_outbound_proxy (entry->account));
+
+    set_status (entry, BELFRY_ACCOUNT_STATUS_FAILED, message);
+    return;
+  }
+
   entry->user_agent = belfry_user_agent_new (identity, self->listen_address, 0, self->factory);
+  belfry_user_agent_set_outbound_proxy (entry->user_agent, proxy);
+  update_factory_options (entry);
   {
     g_autofree char *username = belfry_account_dup_auth_username (entry->account);
 
@@ -508,10 +550,18 @@ on_account_notify (BelfryAccount *account,
                    GParamSpec    *pspec,
                    Entry         *entry)
 {
-  /* The status is ours; everything else may change how we register. */
-  if (g_str_equal (pspec->name, "status") || g_str_equal (pspec->name, "status-message") ||
-      g_str_equal (pspec->name, "srtp") || g_str_equal (pspec->name, "outbound-proxy"))
+  /* The status is ours. */
+  if (g_str_equal (pspec->name, "status") || g_str_equal (pspec->name, "status-message"))
     return;
+
+  /* The media policy counts from the next call; no need to register again. */
+  if (g_str_equal (pspec->name, "srtp") || g_str_equal (pspec->name, "allow-srtp-without-tls")) {
+    update_factory_options (entry);
+    return;
+  }
+
+  /* Everything else, the outbound proxy and the transport too, changes
+   * how we register. */
 
   if (entry->restart_id == 0)
     entry->restart_id = g_idle_add (restart_cb, entry);
