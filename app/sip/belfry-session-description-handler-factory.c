@@ -8,7 +8,9 @@
  * BelfrySessionDescriptionHandlerFactory:
  *
  * Makes the session description handler of each new session, as SIP.js's
- * `SessionDescriptionHandlerFactory`.
+ * `SessionDescriptionHandlerFactory`. What SIP.js passes as the factory's
+ * options, a factory finds on the session's user agent:
+ * #BelfryUserAgent:session-description-handler-factory-options.
  */
 
 G_DEFINE_INTERFACE (BelfrySessionDescriptionHandlerFactory,
