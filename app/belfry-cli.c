@@ -28,6 +28,7 @@ typedef struct {
   char *listen;
   char *from;
   char *registrar;
+  char *outbound_proxy;
   char *username;
   char *password_file;
   char *target;
@@ -530,6 +531,7 @@ main (int   argc,
     { "listen", 0, 0, G_OPTION_ARG_STRING, &cli.listen, "Listen on ADDR:PORT, UDP and TCP (default 0.0.0.0:5060; port 0 for any)", "ADDR:PORT" },
     { "from", 0, 0, G_OPTION_ARG_STRING, &cli.from, "Our identity, the From of our requests", "URI" },
     { "registrar", 0, 0, G_OPTION_ARG_STRING, &cli.registrar, "Register with this registrar first", "URI" },
+    { "outbound-proxy", 0, 0, G_OPTION_ARG_STRING, &cli.outbound_proxy, "Send every request outside a call through this proxy", "URI" },
     { "username", 0, 0, G_OPTION_ARG_STRING, &cli.username, "User name for digest authentication", "NAME" },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.password_file, "Read the password from FILE (its first line)", "FILE" },
     { "auto-answer", 0, 0, G_OPTION_ARG_NONE, &cli.auto_answer, "Answer incoming calls", NULL },
@@ -616,6 +618,12 @@ main (int   argc,
     }
   }
 
+  if (cli.outbound_proxy != NULL && !belfry_user_agent_check_outbound_proxy (cli.outbound_proxy, &error)) {
+    g_printerr ("belfry-cli: bad --outbound-proxy: %s\n", error->message);
+    cli.exit_status = 2;
+    goto out;
+  }
+
   if (cli.password_file != NULL) {
     g_autofree char *contents = NULL;
 
@@ -661,6 +669,7 @@ main (int   argc,
                                           BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (cli.engine));
   if (cli.username != NULL)
     belfry_user_agent_set_username (cli.user_agent, cli.username);
+  belfry_user_agent_set_outbound_proxy (cli.user_agent, cli.outbound_proxy);
   if (cli.password != NULL)
     belfry_user_agent_set_password_func (cli.user_agent, password_func, &cli, NULL);
   g_signal_connect (cli.user_agent, "invite", G_CALLBACK (on_invite), &cli);
@@ -685,6 +694,7 @@ out:
   g_free (cli.listen);
   g_free (cli.from);
   g_free (cli.registrar);
+  g_free (cli.outbound_proxy);
   g_free (cli.username);
   g_free (cli.password_file);
   g_free (cli.target);

@@ -225,6 +225,32 @@ test_bad_uri (void)
 }
 
 static void
+test_bad_outbound_proxy (void)
+{
+  g_autoptr (Cli) cli = cli_start ("--listen", "127.0.0.1:0", "--outbound-proxy", "sip:<nowhere>",
+                                   "sip:bob@127.0.0.1:9", NULL);
+
+  g_assert_cmpint (cli_wait (cli, 10000), ==, 2);
+  g_assert_nonnull (strstr (cli->errors->str, "outbound proxy"));
+}
+
+/* sipp plays the proxy: the INVITE comes to it with a Route to it and the
+ * callee as Request-URI (sipp checks both), and is answered. */
+static void
+test_outbound_proxy (void)
+{
+  int port = belfry_test_free_port ("127.0.0.1");
+  g_autoptr (BelfrySipp) sipp = belfry_sipp_start ("uas-proxy.xml", "u1", "127.0.0.1", port, NULL, NULL);
+  g_autofree char *proxy = g_strdup_printf ("sip:127.0.0.1:%d", port);
+  g_autoptr (Cli) cli = cli_start ("--listen", "127.0.0.1:0", "--from", "sip:alice@example.invalid",
+                                   "--outbound-proxy", proxy, "--duration", "0.2",
+                                   "sip:bob@example.invalid", NULL);
+
+  g_assert_cmpint (cli_wait (cli, 20000), ==, 0);
+  g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
+}
+
+static void
 test_port_taken (void)
 {
   int port = belfry_test_free_port ("127.0.0.1");
@@ -332,6 +358,8 @@ main (int   argc,
   g_test_add_func ("/belfry/cli/rejected", test_rejected);
   g_test_add_func ("/belfry/cli/bad-uri", test_bad_uri);
   g_test_add_func ("/belfry/cli/port-taken", test_port_taken);
+  g_test_add_func ("/belfry/cli/bad-outbound-proxy", test_bad_outbound_proxy);
+  g_test_add_func ("/belfry/cli/outbound-proxy", test_outbound_proxy);
   g_test_add_func ("/belfry/cli/registrar/registered-call", test_registered_call);
   g_test_add_func ("/belfry/cli/registrar/wrong-password", test_wrong_password);
   g_test_add_func ("/belfry/cli/registrar/unreachable", test_registrar_unreachable);
