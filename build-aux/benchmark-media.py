@@ -9,7 +9,15 @@ window once the call has settled, and resident memory at the end of it.
 
   belfry   two belfry-cli processes
   floor    two bare mediastreamer2 streams, build-aux/benchmark-media-floor.c,
-           compiled here with gcc: the library's own cost
+           compiled here with gcc: the library's own cost for the same work
+           as Belfry's stream (app/media/belfry-media-handler.c): an RTP
+           session from ms_create_duplex_rtp_session(), one high-priority
+           ticker per process, the features PLC, EC, VOL_SND, VOL_RCV and
+           FLOW_CONTROL (the echo canceller is dropped without sound cards,
+           as in Belfry), 60 ms jitter buffer, opus at 64 kbit/s with
+           useinbandfec=1, telephone-event able to send and receive, the WAV
+           looping, and the stream iterated and the factory's event queue
+           pumped every 50 ms
   baresip  baresip (package baresip-core), auto-answer, aufile in (which
            does not loop: the tone lasts longer than the call), sndfile out
   linphone linphonec (package linphone-cli), when installed
