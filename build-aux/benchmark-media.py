@@ -22,11 +22,29 @@ window once the call has settled, and resident memory at the end of it.
            does not loop: the tone lasts longer than the call), sndfile out
   linphone linphonec (package linphone-cli), when installed
 
+Then 20 simultaneous PCMU calls are answered by one callee of each kind
+(belfry-cli, baresip, linphonec when installed), placed by sipp (package
+sip-tester) from a scenario written here: each call plays an RTP capture of
+a 1 kHz tone (made here: 160-byte PCMU frames every 20 ms) after its ACK and
+hangs up after 15 s. The callee plays a WAV tone and records nothing (each
+decodes what it receives and drops it: belfry-cli has no sound card and no
+--record, baresip plays into an aubridge device nobody reads, linphonec uses
+its file sound card without a record file). CPU is measured over the same
+window once all calls are up, RSS at its end. A tshark capture on lo checks
+that every call carried audio both ways: 20 RTP flows into the RTP ports the
+callee wrote in its 200 OKs and 20 out of them, each with at least 80 % of
+the 50 packets a second a call of that length carries; sipp's statistics
+must show no failed call. sipp sends the capture through a raw socket, so
+this part needs root (or CAP_NET_RAW for sipp, and capture rights for
+tshark).
+
 Usage: build-aux/benchmark-media.py [BUILD_DIR]   (default: _build)
 """
 
+import collections
 import math
 import os
+import select
 import shutil
 import signal
 import socket
@@ -43,6 +61,51 @@ WINDOW_S = 10
 CALL_S = SETTLE_S + WINDOW_S + 2
 CODECS = [("PCMU", 8000), ("opus", 48000)]
 TICKS = os.sysconf("SC_CLK_TCK")
+MANY_CALLS = 20
+MANY_CALL_S = 15
+RTP_PACKETS_PER_S = 50
+# A flow carried audio when it has this share of its call's packets.
+MIN_PACKET_SHARE = 0.8
+# Every process started, so that main() can end what is left on failure.
+PROCESSES = []
+
+
+def start(args, **options):
+    process = subprocess.Popen(args, **options)
+    PROCESSES.append(process)
+    return process
+
+
+def stop(process):
+    """Ends a process that is still running: SIGTERM, then SIGKILL."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def udp_bound(port):
+    """Whether a UDP socket is bound to @port, over IPv4 or IPv6 (linphonec
+    listens on [::])."""
+    suffix = f":{port:04X}"
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        with open(table) as f:
+            if any(line.split()[1].endswith(suffix) for line in f.readlines()[1:] if line.strip()):
+                return True
+    return False
+
+
+def wait_for(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise RuntimeError("timed out waiting for " + what)
 
 
 def free_port():
@@ -127,13 +190,13 @@ def run_belfry(work, codec, rate, tone):
     port = free_port()
     out_a, out_b = os.path.join(work, "belfry-a.wav"), os.path.join(work, "belfry-b.wav")
     quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    callee = subprocess.Popen([cli, "--listen", f"127.0.0.1:{port}", "--auto-answer",
-                               "--play", tone, "--record", out_b, "--codecs", codec,
-                               "--exit-after-calls", "1"], **quiet)
+    callee = start([cli, "--listen", f"127.0.0.1:{port}", "--auto-answer",
+                    "--play", tone, "--record", out_b, "--codecs", codec,
+                    "--exit-after-calls", "1"], **quiet)
     time.sleep(0.5)
-    caller = subprocess.Popen([cli, "--listen", "127.0.0.1:0", "--play", tone,
-                               "--record", out_a, "--codecs", codec,
-                               "--duration", str(CALL_S), f"sip:bob@127.0.0.1:{port}"], **quiet)
+    caller = start([cli, "--listen", "127.0.0.1:0", "--play", tone,
+                    "--record", out_a, "--codecs", codec,
+                    "--duration", str(CALL_S), f"sip:bob@127.0.0.1:{port}"], **quiet)
     result = measure(callee)
     finish(caller, callee)
     return result, recorded(out_b)
@@ -152,10 +215,10 @@ def run_floor(work, program, codec, rate, tone):
     port_a, port_b = free_port(), free_port()
     out_a, out_b = os.path.join(work, "floor-a.wav"), os.path.join(work, "floor-b.wav")
     quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    callee = subprocess.Popen([program, str(port_b), str(port_a), codec, tone, out_b,
-                               str(CALL_S)], **quiet)
-    caller = subprocess.Popen([program, str(port_a), str(port_b), codec, tone, out_a,
-                               str(CALL_S)], **quiet)
+    callee = start([program, str(port_b), str(port_a), codec, tone, out_b,
+                    str(CALL_S)], **quiet)
+    caller = start([program, str(port_a), str(port_b), codec, tone, out_a,
+                    str(CALL_S)], **quiet)
     result = measure(callee)
     finish(caller, callee)
     return result, recorded(out_b)
@@ -203,10 +266,10 @@ def run_baresip(work, codec, rate, tone):
     baresip_config(dir_b, port_b, tone,
                    f"<sip:bob@127.0.0.1>;regint=0;answermode=auto;audio_codecs={sdp_codec}")
     quiet = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    callee = subprocess.Popen([baresip, "-f", dir_b, "-t", str(CALL_S + 2)], cwd=dir_b, **quiet)
+    callee = start([baresip, "-f", dir_b, "-t", str(CALL_S + 2)], cwd=dir_b, **quiet)
     time.sleep(0.5)
-    caller = subprocess.Popen([baresip, "-f", dir_a, "-t", str(CALL_S),
-                               "-e", f"/dial sip:bob@127.0.0.1:{port_b}"], cwd=dir_a, **quiet)
+    caller = start([baresip, "-f", dir_a, "-t", str(CALL_S),
+                    "-e", f"/dial sip:bob@127.0.0.1:{port_b}"], cwd=dir_a, **quiet)
     result = measure(callee)
     finish(caller, callee)
     # sndfile writes what the callee decoded as dump-*-dec.wav.
@@ -220,7 +283,9 @@ def run_linphone(work, codec, rate, tone):
     if linphonec is None:
         return None, 0.0
     home = os.path.join(work, "linphone-home")
-    os.makedirs(home, exist_ok=True)
+    # Without a folder for its database, linphonec never starts its core:
+    # it opens no SIP port and takes no call.
+    os.makedirs(os.path.join(home, ".local", "share", "linphone"), exist_ok=True)
     env = dict(os.environ, HOME=home)
     port_a, port_b = free_port(), free_port()
     out_b = os.path.join(work, f"linphone-b-{codec}.wav")
@@ -238,10 +303,10 @@ echocancellation=0
     index = 0 if codec == "opus" else 3
     options = dict(stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    text=True, env=env)
-    callee = subprocess.Popen([linphonec, "-c", os.path.join(work, f"linphonerc-b-{codec}"), "-a"],
-                              **options)
-    caller = subprocess.Popen([linphonec, "-c", os.path.join(work, f"linphonerc-a-{codec}")],
-                              **options)
+    callee = start([linphonec, "-c", os.path.join(work, f"linphonerc-b-{codec}"), "-a"],
+                   **options)
+    caller = start([linphonec, "-c", os.path.join(work, f"linphonerc-a-{codec}")],
+                   **options)
     for p in (callee, caller):
         p.stdin.write(f"soundcard use files\ncodec disable all\ncodec enable {index}\n")
         p.stdin.flush()
@@ -264,6 +329,320 @@ echocancellation=0
     return result, recorded(out_b)
 
 
+# ---- 20 simultaneous calls ----
+
+def ulaw(sample):
+    """One 16-bit sample in G.711 u-law."""
+    sign = 0x80 if sample < 0 else 0
+    sample = min(abs(sample), 32635) + 0x84
+    exponent, mask = 7, 0x4000
+    while exponent > 0 and not sample & mask:
+        exponent -= 1
+        mask >>= 1
+    return ~(sign | exponent << 4 | (sample >> (exponent + 3)) & 0x0F) & 0xFF
+
+
+def ip_checksum(header):
+    total = sum(struct.unpack(f"!{len(header) // 2}H", header))
+    total = (total >> 16) + (total & 0xFFFF)
+    total += total >> 16
+    return ~total & 0xFFFF
+
+
+def write_rtp_pcap(path, seconds, frequency=1000.0):
+    """A capture of one PCMU RTP stream of a tone, as sipp's play_pcap_audio
+    takes it: Ethernet, IPv4, UDP, RTP payload type 0 with 160 bytes every
+    20 ms. sipp rewrites the addresses and ports; these are placeholders."""
+    source, destination = bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1])
+    with open(path, "wb") as f:
+        # Global header: magic, version 2.4, UTC, accuracy, snap length, Ethernet.
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for n in range(int(seconds * RTP_PACKETS_PER_S)):
+            payload = bytes(ulaw(int(8000 * math.sin(2 * math.pi * frequency * i / 8000)))
+                            for i in range(n * 160, (n + 1) * 160))
+            rtp = struct.pack("!BBHII", 0x80, 0x80 if n == 0 else 0, n & 0xFFFF, n * 160,
+                              0x42656C66) + payload
+            udp = struct.pack("!HHHH", 6000, 7000, 8 + len(rtp), 0) + rtp
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), n & 0xFFFF, 0, 64, 17, 0,
+                             source, destination)
+            ip = ip[:10] + struct.pack("!H", ip_checksum(ip)) + ip[12:]
+            frame = bytes(12) + b"\x08\x00" + ip + udp
+            usec = n * 20000
+            f.write(struct.pack("<IIII", usec // 1000000, usec % 1000000, len(frame), len(frame)))
+            f.write(frame)
+
+
+# [auto_media_port] gives call N the port -mp + 4 (N - 1), which sipp also
+# sends the capture from. Each call comes from a user of its own: linphonec
+# refuses a call from an address that has one ringing already.
+UAC_MEDIA = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="bench-media-uac">
+  <send retrans="500">
+    <![CDATA[
+
+      INVITE sip:bench@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+      From: <sip:sipp[call_number]@[local_ip]:[local_port]>;tag=[pid]T[call_number]
+      To: <sip:bench@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:sipp@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=sipp 1 1 IN IP4 [local_ip]
+      s=-
+      c=IN IP4 [media_ip]
+      t=0 0
+      m=audio [auto_media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rrs="true"/>
+  <send>
+    <![CDATA[
+
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+      From: <sip:sipp[call_number]@[local_ip]:[local_port]>;tag=[pid]T[call_number]
+      [last_To:]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <nop>
+    <action>
+      <exec play_pcap_audio="PCAP"/>
+    </action>
+  </nop>
+  <pause milliseconds="MILLISECONDS"/>
+  <send retrans="500">
+    <![CDATA[
+
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+      From: <sip:sipp[call_number]@[local_ip]:[local_port]>;tag=[pid]T[call_number]
+      [last_To:]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200"/>
+</scenario>
+"""
+
+
+def free_port_block(count):
+    """An even base port such that base .. base + count are free over UDP."""
+    for _ in range(100):
+        base = 20000 + 2 * int.from_bytes(os.urandom(2), "little") % 10000
+        sockets = []
+        try:
+            for port in range(base, base + count):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                sockets.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            pass
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError("no free block of ports")
+
+
+def start_capture(path, capture_filter):
+    tshark = start(["tshark", "-q", "-i", "lo", "-f", capture_filter, "-w", path],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # tshark says "Capturing on 'Loopback: lo'" once it listens.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([tshark.stderr], [], [], 0.5)
+        if ready:
+            line = tshark.stderr.readline()
+            if "Capturing" in line:
+                return tshark
+            if not line:
+                break
+    stop(tshark)
+    raise RuntimeError("tshark did not start capturing on lo")
+
+
+def stop_capture(tshark):
+    time.sleep(0.5)  # let the last packets reach the capture file
+    tshark.send_signal(signal.SIGINT)
+    try:
+        tshark.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        stop(tshark)
+
+
+def rtp_flows(path, sip_port, sipp_ports):
+    """The packets of each flow into and out of the callee's RTP ports, as
+    its 200 OKs wrote them, to and from sipp's media ports."""
+    fields = ["tshark", "-r", path, "-d", f"udp.port=={sip_port},sip", "-T", "fields"]
+    answers = subprocess.run(fields + ["-Y", "sip.Status-Code == 200 && sdp.media.port",
+                                       "-e", "sdp.media.port"],
+                             capture_output=True, text=True, timeout=120).stdout
+    callee_ports = {int(p) for line in answers.split() for p in line.split(",") if p}
+    packets = collections.Counter()
+    lines = subprocess.run(fields + ["-e", "udp.srcport", "-e", "udp.dstport"],
+                           capture_output=True, text=True, timeout=120).stdout
+    for line in lines.splitlines():
+        source, destination = (int(x) for x in line.split())
+        packets[source, destination] += 1
+    into = [n for (s, d), n in packets.items() if d in callee_ports and s in sipp_ports]
+    out = [n for (s, d), n in packets.items() if s in callee_ports and d in sipp_ports]
+    return callee_ports, into, out
+
+
+def sipp_calls(stat_path):
+    """Successful and failed calls in sipp's last statistics line."""
+    try:
+        with open(stat_path) as f:
+            lines = [line.strip().split(";") for line in f if line.strip()]
+        header, last = lines[0], lines[-1]
+        return (int(last[header.index("SuccessfulCall(C)")]),
+                int(last[header.index("FailedCall(C)")]))
+    except (OSError, IndexError, ValueError):
+        return 0, MANY_CALLS
+
+
+def run_many(work, name, callee, sip_port):
+    """sipp places MANY_CALLS calls at once to @callee, listening on
+    @sip_port; returns the callee's CPU and RSS and what the calls did."""
+    tag = name.replace(" ", "-")
+    pcap = os.path.join(work, "tone-pcmu.pcap")
+    if not os.path.exists(pcap):
+        write_rtp_pcap(pcap, MANY_CALL_S)
+    scenario = os.path.join(work, "uac-media.xml")
+    with open(scenario, "w") as f:
+        f.write(UAC_MEDIA.replace("PCAP", pcap).replace("MILLISECONDS", str(MANY_CALL_S * 1000)))
+
+    media = free_port_block(4 * MANY_CALLS)
+    sipp_ports = {media + 4 * i for i in range(MANY_CALLS)}
+    capture_path = os.path.join(work, f"many-{tag}.pcap")
+    stat_path = os.path.join(work, f"many-{tag}.csv")
+    tshark = start_capture(capture_path, f"udp and (port {sip_port} or "
+                                         f"portrange {media}-{media + 4 * MANY_CALLS})")
+    sipp = start(["sipp", "-sf", scenario, "-i", "127.0.0.1", "-mi", "127.0.0.1",
+                  "-mp", str(media), "-p", str(free_port()), "-nostdin",
+                  "-m", str(MANY_CALLS), "-l", str(MANY_CALLS), "-r", str(MANY_CALLS),
+                  "-recv_timeout", "10000", "-timeout", str(MANY_CALL_S + 45),
+                  "-trace_stat", "-stf", stat_path, f"127.0.0.1:{sip_port}"],
+                 cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # All calls are up within about a second of sipp's start, and last
+    # MANY_CALL_S from their ACK: the window fits inside all of them.
+    result = measure(callee)
+    try:
+        sipp.wait(timeout=MANY_CALL_S + 60)
+    except subprocess.TimeoutExpired:
+        stop(sipp)
+    stop_capture(tshark)
+    ok, failed = sipp_calls(stat_path)
+    callee_ports, into, out = rtp_flows(capture_path, sip_port, sipp_ports)
+    need = MIN_PACKET_SHARE * RTP_PACKETS_PER_S * MANY_CALL_S
+    return result, dict(ok=ok, failed=failed, answered=len(callee_ports),
+                        into=sum(1 for n in into if n >= need),
+                        out=sum(1 for n in out if n >= need),
+                        fewest=min(into + out) if into and out else 0)
+
+
+def many_belfry(work, tone):
+    port = free_port()
+    callee = start([os.path.join(BUILD, "app", "belfry-cli"), "--listen", f"127.0.0.1:{port}",
+                    "--auto-answer", "--codecs", "PCMU", "--play", tone,
+                    "--exit-after-calls", str(MANY_CALLS)],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return callee, port
+
+
+def many_baresip(work, tone):
+    if shutil.which("baresip") is None:
+        return None, 0
+    port = free_port()
+    directory = os.path.join(work, "baresip-many")
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "config"), "w") as f:
+        f.write(f"""poll_method epoll
+sip_listen 127.0.0.1:{port}
+sip_trans_def udp
+call_max_calls 50
+audio_source aufile,{tone}
+audio_player aubridge,nowhere
+audio_alert aubridge,nowhere
+rtp_ports 20000-60000
+module_path /usr/lib/baresip/modules
+module g711.so
+module aufile.so
+module aubridge.so
+module_app account.so
+module_app menu.so
+""")
+    with open(os.path.join(directory, "accounts"), "w") as f:
+        f.write("<sip:bench@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMU/8000/1\n")
+    with open(os.path.join(directory, "contacts"), "w") as f:
+        f.write("")
+    callee = start(["baresip", "-f", directory, "-t", str(MANY_CALL_S + 60)], cwd=directory,
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return callee, port
+
+
+def many_linphone(work, tone):
+    # linphonec's -a accepts the current call: while one call runs it cannot
+    # accept another, which rings until sipp gives up. Its row shows that.
+    linphonec = shutil.which("linphonec")
+    if linphonec is None:
+        return None, 0
+    port = free_port()
+    home = os.path.join(work, "linphone-many")
+    os.makedirs(os.path.join(home, ".local", "share", "linphone"), exist_ok=True)
+    config = os.path.join(home, "linphonerc")
+    with open(config, "w") as f:
+        f.write(f"""[sip]
+sip_port={port}
+sip_tcp_port=-1
+max_calls=50
+[rtp]
+audio_rtp_port=20000-60000
+[sound]
+echocancellation=0
+""")
+    callee = start([linphonec, "-c", config, "-a"], stdin=subprocess.PIPE,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+                   env=dict(os.environ, HOME=home))
+    # The order of `codec list` in linphonec 5.1: PCMU is 3. `play` sets the
+    # file every call sends from then on.
+    callee.stdin.write(f"soundcard use files\ncodec disable all\ncodec enable 3\nplay {tone}\n")
+    callee.stdin.flush()
+    return callee, port
+
+
+def run_many_contender(work, name, starter, tone):
+    callee, port = starter(work, tone)
+    if callee is None:
+        return None, None
+    try:
+        wait_for(lambda: udp_bound(port), 15, f"{name} to listen")
+        time.sleep(1)
+        return run_many(work, name, callee, port)
+    finally:
+        stop(callee)
+
+
 def main():
     global BUILD
     BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "_build"))
@@ -271,37 +650,71 @@ def main():
         sys.exit(f"no belfry-cli in {BUILD}: build it first")
 
     rows = []
-    with tempfile.TemporaryDirectory(prefix="belfry-bench-media-") as work:
-        floor = build_floor(work)
-        for codec, rate in CODECS:
-            tone = os.path.join(work, f"tone-{rate}.wav")
-            write_tone(tone, rate, 1000.0)
-            for name, runner in (("belfry-cli", lambda: run_belfry(work, codec, rate, tone)),
-                                 ("ms2 floor", lambda: run_floor(work, floor, codec, rate, tone)),
-                                 ("baresip", lambda: run_baresip(work, codec, rate, tone)),
-                                 ("linphonec", lambda: run_linphone(work, codec, rate, tone))):
-                print(f"measuring {name} with {codec}...", file=sys.stderr, flush=True)
-                result, audio_s = runner()
-                rows.append((codec, name, result, audio_s))
+    many_rows = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="belfry-bench-media-") as work:
+            floor = build_floor(work)
+            for codec, rate in CODECS:
+                tone = os.path.join(work, f"tone-{rate}.wav")
+                write_tone(tone, rate, 1000.0)
+                runners = (("belfry-cli", lambda: run_belfry(work, codec, rate, tone)),
+                           ("ms2 floor", lambda: run_floor(work, floor, codec, rate, tone)),
+                           ("baresip", lambda: run_baresip(work, codec, rate, tone)),
+                           ("linphonec", lambda: run_linphone(work, codec, rate, tone)))
+                for name, runner in runners:
+                    print(f"measuring {name} with {codec}...", file=sys.stderr, flush=True)
+                    result, audio_s = runner()
+                    rows.append((codec, name, result, audio_s))
 
-    print(f"One call on loopback, callee measured over {WINDOW_S} s after {SETTLE_S} s; "
-          f"CPU in % of one core; ratios against the mediastreamer2 floor.")
-    print(f"{'codec':6} {'contender':11} {'CPU %':>7} {'RSS MiB':>8} {'CPU/floor':>10} "
-          f"{'RSS/floor':>10} {'audio in, s':>12}")
+            # baresip's aufile does not loop: its tone outlasts the calls.
+            tone = os.path.join(work, "tone-many-8000.wav")
+            write_tone(tone, 8000, 1000.0, seconds=MANY_CALL_S + 30.0)
+            for name, starter in (("belfry-cli", many_belfry), ("baresip", many_baresip),
+                                  ("linphonec", many_linphone)):
+                print(f"measuring {name} with {MANY_CALLS} calls...", file=sys.stderr, flush=True)
+                result, calls = run_many_contender(work, name, starter, tone)
+                many_rows.append((name, result, calls))
+    finally:
+        for process in PROCESSES:
+            stop(process)
+
+    print(f"One call on loopback, callee measured over {WINDOW_S} s after {SETTLE_S} s; then "
+          f"{MANY_CALLS} simultaneous PCMU calls from sipp, {MANY_CALL_S} s each, to one callee, "
+          f"measured the same way. CPU in % of one core; ratios against the mediastreamer2 floor.")
+    print(f"{'test':8} {'contender':11} {'CPU %':>7} {'RSS MiB':>8} {'CPU/floor':>10} "
+          f"{'RSS/floor':>10}  check")
     for codec, name, result, audio_s in rows:
         floor_result = next(r for c, n, r, _ in rows if c == codec and n == "ms2 floor")
+        check = f"{audio_s:.1f} s of audio recorded by the callee"
         if result is None:
-            print(f"{codec:6} {name:11} {'n/a':>7} {'n/a':>8} {'':>10} {'':>10} {audio_s:12.1f}")
+            print(f"{codec:8} {name:11} {'n/a':>7} {'n/a':>8} {'':>10} {'':>10}  {check}")
             continue
         if audio_s < 1.0:
             name += "*"
         cpu, rss = result
         cpu_ratio = f"{cpu / floor_result[0]:.2f}" if floor_result and floor_result[0] > 0 else "-"
         rss_ratio = f"{rss / floor_result[1]:.2f}" if floor_result else "-"
-        print(f"{codec:6} {name:11} {cpu:7.2f} {rss:8.1f} {cpu_ratio:>10} {rss_ratio:>10} "
-              f"{audio_s:12.1f}")
-    print("* no audio was recorded on the callee: the call did not run as meant, so its figures "
-          "say little.")
+        print(f"{codec:8} {name:11} {cpu:7.2f} {rss:8.1f} {cpu_ratio:>10} {rss_ratio:>10}  {check}")
+    test = f"{MANY_CALLS}xPCMU"
+    for name, result, calls in many_rows:
+        if calls is None:
+            print(f"{test:8} {name:11} {'n/a':>7} {'n/a':>8} {'':>10} {'':>10}  not installed")
+            continue
+        good = (calls["ok"] == MANY_CALLS and calls["failed"] == 0 and
+                calls["into"] == MANY_CALLS and calls["out"] == MANY_CALLS)
+        check = (f"{calls['ok']} calls ok, {calls['failed']} failed; RTP flows with audio: "
+                 f"{calls['into']} in, {calls['out']} out (fewest packets {calls['fewest']})")
+        if not good:
+            name += "*"
+        if result is None:
+            print(f"{test:8} {name:11} {'died':>7} {'':>8} {'':>10} {'':>10}  {check}")
+            continue
+        cpu, rss = result
+        print(f"{test:8} {name:11} {cpu:7.2f} {rss:8.1f} {'':>10} {'':>10}  {check}")
+    print("* the calls did not all run as meant (no audio recorded, or a failed call or a "
+          "stream short of packets), so its figures say little.")
+    print(f"A flow has audio with at least {MIN_PACKET_SHARE:.0%} of the "
+          f"{RTP_PACKETS_PER_S * MANY_CALL_S} packets of a {MANY_CALL_S} s call.")
 
 
 if __name__ == "__main__":
