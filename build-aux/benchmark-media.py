@@ -651,8 +651,8 @@ def main():
 
     rows = []
     many_rows = []
-    try:
-        with tempfile.TemporaryDirectory(prefix="belfry-bench-media-") as work:
+    with tempfile.TemporaryDirectory(prefix="belfry-bench-media-") as work:
+        try:
             floor = build_floor(work)
             for codec, rate in CODECS:
                 tone = os.path.join(work, f"tone-{rate}.wav")
@@ -674,9 +674,10 @@ def main():
                 print(f"measuring {name} with {MANY_CALLS} calls...", file=sys.stderr, flush=True)
                 result, calls = run_many_contender(work, name, starter, tone)
                 many_rows.append((name, result, calls))
-    finally:
-        for process in PROCESSES:
-            stop(process)
+        finally:
+            # Nothing may outlive the run, nor write into its folder once gone.
+            for process in PROCESSES:
+                stop(process)
 
     print(f"One call on loopback, callee measured over {WINDOW_S} s after {SETTLE_S} s; then "
           f"{MANY_CALLS} simultaneous PCMU calls from sipp, {MANY_CALL_S} s each, to one callee, "
