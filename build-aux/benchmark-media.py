@@ -26,10 +26,12 @@ Then 20 simultaneous PCMU calls are answered by one callee of each kind
 (belfry-cli, baresip, linphonec when installed), placed by sipp (package
 sip-tester) from a scenario written here: each call plays an RTP capture of
 a 1 kHz tone (made here: 160-byte PCMU frames every 20 ms) after its ACK and
-hangs up after 15 s. The callee plays a WAV tone and records nothing (each
-decodes what it receives and drops it: belfry-cli has no sound card and no
---record, baresip plays into an aubridge device nobody reads, linphonec uses
-its file sound card without a record file). CPU is measured over the same
+hangs up after 15 s. The callee plays a WAV tone and records nothing, since
+belfry-cli would write all its calls into one --record file: each decodes
+what it receives and drops it (belfry-cli has no sound card, and
+mediastreamer2 ends the stream in a file recorder with no file open;
+baresip plays into an aubridge device nobody reads; linphonec uses its file
+sound card without a record file). CPU is measured over the same
 window once all calls are up, RSS at its end. A tshark capture on lo checks
 that every call carried audio both ways: 20 RTP flows into the RTP ports the
 callee wrote in its 200 OKs and 20 out of them, each with at least 80 % of
