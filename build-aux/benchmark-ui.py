@@ -149,7 +149,8 @@ def inner(args):
         env = dict(os.environ, HOME=home, XDG_RUNTIME_DIR=run, GSETTINGS_BACKEND='memory',
                    GSETTINGS_SCHEMA_DIR=os.path.join(args.builddir, 'data'),
                    GSK_RENDERER='cairo', GTK_A11Y='none', ADW_DISABLE_PORTAL='1', NO_AT_BRIDGE='1',
-                   BELFRY_LISTEN_ADDRESS='127.0.0.1', BELFRY_DIRECT_PORT='0')
+                   BELFRY_LISTEN_ADDRESS='127.0.0.1', BELFRY_DIRECT_PORT='0',
+                   BELFRY_MEDIA_MODULE=os.path.join(args.builddir, 'app', 'media', 'belfry-media.so'))
 
         contenders = [('floor (AdwApplication)', [floor]),
                       ('belfry', [os.path.join(args.builddir, 'ui', 'belfry')])]

@@ -2,22 +2,11 @@
 
 #include "config.h"
 
-#include "belfry-media-engine-private.h"
+#include "belfry-media-backend-private.h"
+#include "belfry-media-engine.h"
 #include "belfry-media-enums.h"
 #include "belfry-media-error.h"
-#include "belfry-media-handler.h"
-#include "belfry-media-wav-private.h"
-#include "belfry-session.h"
 #include "belfry-sip-loop.h"
-#include "belfry-user-agent.h"
-
-#include <glib/gstdio.h>
-#include <mediastreamer2/mediastream.h>
-#include <mediastreamer2/mscommon.h>
-#include <mediastreamer2/mseventqueue.h>
-#include <ortp/ortp.h>
-
-#include <sys/stat.h>
 
 /**
  * BelfryMediaEngine:
@@ -58,11 +47,12 @@ enum {
 
 static GParamSpec *props[N_PROPS];
 
+/* What needs mediastreamer2 (its factory, the cards, the tones, the
+ * handlers) is in belfry-media-backend.c, reached through
+ * belfry_media_backend_load(): this half holds the settings only. */
 struct _BelfryMediaEngine {
   GObject parent_instance;
 
-  MSFactory *factory;
-  MSTicker *ticker;
   GStrv codecs;
   char *bind_address;
   char *play_file;
@@ -76,16 +66,6 @@ struct _BelfryMediaEngine {
   char *ringer;
   char *ringer_file;
 
-  /* Converted play files and generated tones live here until finalize;
-   * converted files are keyed by source, its size and time, and rate. */
-  char *work_dir;
-  GHashTable *converted;
-  guint n_converted;
-
-  RingStream *ring;
-  RingStream *ringback;
-  /* The card IDs already reported missing, so that the message comes once. */
-  GHashTable *reported_missing;
 };
 
 G_DEFINE_BOXED_TYPE (BelfryMediaDevice, belfry_media_device,
@@ -101,67 +81,16 @@ static const char * const default_codecs[] = { "opus", "G722", "PCMU", "PCMA", "
 
 #define DEFAULT_RTP_TIMEOUT 30
 
-/* Tones: the ringer is two short bursts, the ringback the North American
- * 440 + 480 Hz, two seconds on and four off. */
-#define RINGER_INTERVAL_MS   1500
-#define RINGBACK_INTERVAL_MS 4000
-
-/* The SRTP policy that the session's user agent asks for, if any, goes
- * to the handler instead of the engine's. */
-static gboolean
-apply_options (BelfryMediaHandler  *handler,
-               BelfrySession       *session,
-               GError             **error)
-{
-  BelfryUserAgent *user_agent = belfry_session_get_user_agent (session);
-  GVariant *options = NULL;
-  const char *srtp = NULL;
-  gboolean allow;
-
-  if (user_agent != NULL)
-    options = belfry_user_agent_get_session_description_handler_factory_options (user_agent);
-  if (options == NULL)
-    return TRUE;
-
-  if (g_variant_lookup (options, "srtp", "&s", &srtp)) {
-    g_autoptr (GEnumClass) klass = g_type_class_ref (BELFRY_TYPE_MEDIA_SRTP);
-    GEnumValue *mode = g_enum_get_value_by_nick (klass, srtp);
-
-    /* Better no call than a call in clear that was meant to be secret. */
-    if (mode == NULL) {
-      g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FAILED,
-                   "Unknown SRTP mode “%s” in the factory options", srtp);
-      return FALSE;
-    }
-    belfry_media_handler_set_srtp (handler, mode->value);
-  }
-  if (g_variant_lookup (options, "allow-srtp-without-tls", "b", &allow))
-    belfry_media_handler_set_allow_srtp_without_tls (handler, allow);
-  return TRUE;
-}
-
 static BelfrySessionDescriptionHandler *
 engine_create_handler (BelfrySessionDescriptionHandlerFactory  *factory,
                        BelfrySession                           *session,
                        GError                                 **error)
 {
-  BelfryMediaHandler *handler = belfry_media_handler_new (BELFRY_MEDIA_ENGINE (factory));
+  const BelfryMediaBackend *backend = belfry_media_backend_load (error);
 
-  if (session != NULL && BELFRY_IS_SESSION (session) && !apply_options (handler, session, error)) {
-    g_object_unref (handler);
+  if (backend == NULL)
     return NULL;
-  }
-
-  /* A session that knows whether its signaling is secure (TLS all the
-   * way: sips: or transport=tls) tells the handler through a boolean
-   * "secure" property; without one, SDES keys need allow-srtp-without-tls. */
-  if (session != NULL) {
-    GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (session), "secure");
-
-    if (pspec != NULL && pspec->value_type == G_TYPE_BOOLEAN)
-      g_object_bind_property (session, "secure", handler, "secure-signaling", G_BINDING_SYNC_CREATE);
-  }
-  return BELFRY_SESSION_DESCRIPTION_HANDLER (handler);
+  return backend->create_handler (BELFRY_MEDIA_ENGINE (factory), session, error);
 }
 
 static void
@@ -283,28 +212,12 @@ belfry_media_engine_set_property (GObject      *object,
 }
 
 static void
-remove_work_dir (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-
-    g_unlink (child);
-  }
-  g_rmdir (path);
-}
-
-static void
 belfry_media_engine_finalize (GObject *object)
 {
   BelfryMediaEngine *self = BELFRY_MEDIA_ENGINE (object);
 
   belfry_media_engine_stop_ringer (self);
   belfry_media_engine_stop_ringback (self);
-  g_clear_pointer (&self->ticker, ms_ticker_destroy);
-  g_clear_pointer (&self->factory, ms_factory_destroy);
   g_strfreev (self->codecs);
   g_free (self->bind_address);
   g_free (self->play_file);
@@ -313,11 +226,6 @@ belfry_media_engine_finalize (GObject *object)
   g_free (self->speaker);
   g_free (self->ringer);
   g_free (self->ringer_file);
-  g_hash_table_unref (self->converted);
-  g_hash_table_unref (self->reported_missing);
-  if (self->work_dir != NULL)
-    remove_work_dir (self->work_dir);
-  g_free (self->work_dir);
 
   G_OBJECT_CLASS (belfry_media_engine_parent_class)->finalize (object);
 }
@@ -458,21 +366,13 @@ belfry_media_engine_class_init (BelfryMediaEngineClass *klass)
 static void
 belfry_media_engine_init (BelfryMediaEngine *self)
 {
-  static gsize ortp_ready = 0;
-
   /* oRTP's and mediastreamer2's log goes where belle-sip's goes: GLib's. */
   belfry_sip_init ();
-  if (g_once_init_enter (&ortp_ready)) {
-    ortp_init ();
-    g_once_init_leave (&ortp_ready, 1);
-  }
 
   self->codecs = g_strdupv ((GStrv) default_codecs);
   self->bind_address = g_strdup ("0.0.0.0");
   self->rtp_timeout = DEFAULT_RTP_TIMEOUT;
   self->telephone_event = TRUE;
-  self->converted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->reported_missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**
@@ -525,30 +425,6 @@ belfry_media_engine_set_codecs (BelfryMediaEngine  *self,
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CODECS]);
 }
 
-/* The codecs of the preference list that this build can run, as
- * BelfryMediaCodec pointers, best first, without repeats. */
-GPtrArray *
-belfry_media_engine_list_codecs (BelfryMediaEngine *self)
-{
-  GPtrArray *list = g_ptr_array_new ();
-
-  for (guint i = 0; self->codecs[i] != NULL; i++) {
-    const BelfryMediaCodec *codec = belfry_media_codec_lookup (self->codecs[i]);
-
-    if (codec == NULL) {
-      g_debug ("skipping codec %s: unknown to Belfry", self->codecs[i]);
-      continue;
-    }
-    if (!ms_factory_codec_supported (belfry_media_engine_get_factory (self), codec->name)) {
-      g_debug ("skipping codec %s: mediastreamer2 has no encoder and decoder for it", codec->name);
-      continue;
-    }
-    if (!g_ptr_array_find (list, codec, NULL))
-      g_ptr_array_add (list, (gpointer) codec);
-  }
-  return list;
-}
-
 /**
  * belfry_media_engine_dup_usable_codecs:
  * @self: an engine
@@ -559,15 +435,15 @@ belfry_media_engine_list_codecs (BelfryMediaEngine *self)
 GStrv
 belfry_media_engine_dup_usable_codecs (BelfryMediaEngine *self)
 {
-  g_autoptr (GPtrArray) list = NULL;
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GError) error = NULL;
+  const BelfryMediaBackend *backend;
 
   g_return_val_if_fail (BELFRY_IS_MEDIA_ENGINE (self), NULL);
 
-  list = belfry_media_engine_list_codecs (self);
-  for (guint i = 0; i < list->len; i++)
-    g_strv_builder_add (builder, ((const BelfryMediaCodec *) list->pdata[i])->name);
-  return g_strv_builder_end (builder);
+  backend = belfry_media_backend_load (&error);
+  if (backend == NULL)
+    return g_new0 (char *, 1);
+  return backend->dup_usable_codecs (self);
 }
 
 /**
@@ -663,50 +539,6 @@ belfry_media_engine_set_record_file (BelfryMediaEngine *self,
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECORD_FILE]);
 }
 
-/* mediastreamer2's factory loads its plugins and asks PulseAudio and ALSA
- * for their cards: a few hundred milliseconds that should not come before
- * the window. It is made when first needed. */
-MSFactory *
-belfry_media_engine_get_factory (BelfryMediaEngine *self)
-{
-  if (self->factory == NULL) {
-    self->factory = ms_factory_new_with_voip ();
-    /* Filters that notify asynchronously need a queue; it is pumped with
-     * the streams on the main context. */
-    ms_factory_create_event_queue (self->factory);
-  }
-  return self->factory;
-}
-
-/* The one thread that runs the audio of every call. Left to itself,
- * mediastreamer2 starts a thread for each stream: a thread made and joined
- * per call, and one more wake-up every 10 ms per call in progress. */
-MSTicker *
-belfry_media_engine_get_ticker (BelfryMediaEngine *self)
-{
-  if (self->ticker == NULL) {
-    MSTickerParams params = { MS_TICKER_PRIO_HIGH, "Belfry audio" };
-
-    self->ticker = ms_ticker_new_with_params (&params);
-  }
-  return self->ticker;
-}
-
-/* Delivers on the calling thread what filters queued for the main loop. */
-void
-belfry_media_engine_pump (BelfryMediaEngine *self)
-{
-  MSEventQueue *queue;
-
-  if (self->factory == NULL)
-    return;
-
-  queue = ms_factory_get_event_queue (self->factory);
-
-  if (queue != NULL)
-    ms_event_queue_pump (queue);
-}
-
 /**
  * belfry_media_device_copy:
  * @device: a device
@@ -793,62 +625,15 @@ DEFINE_STRING_PROPERTY (ringer_file, PROP_RINGER_FILE)
 GPtrArray *
 belfry_media_engine_list_devices (BelfryMediaEngine *self)
 {
-  MSSndCardManager *manager;
-  GPtrArray *devices;
+  g_autoptr (GError) error = NULL;
+  const BelfryMediaBackend *backend;
 
   g_return_val_if_fail (BELFRY_IS_MEDIA_ENGINE (self), NULL);
 
-  manager = ms_factory_get_snd_card_manager (belfry_media_engine_get_factory (self));
-  devices = g_ptr_array_new_with_free_func ((GDestroyNotify) belfry_media_device_free);
-  for (const bctbx_list_t *l = ms_snd_card_manager_get_list (manager); l != NULL; l = l->next) {
-    MSSndCard *card = l->data;
-    unsigned int capabilities = ms_snd_card_get_capabilities (card);
-    BelfryMediaDevice *device;
-
-    if ((capabilities & (MS_SND_CARD_CAP_CAPTURE | MS_SND_CARD_CAP_PLAYBACK)) == 0)
-      continue;
-    device = g_new0 (BelfryMediaDevice, 1);
-    device->id = g_strdup (ms_snd_card_get_string_id (card));
-    device->name = g_strdup (ms_snd_card_get_name (card));
-    device->capture = (capabilities & MS_SND_CARD_CAP_CAPTURE) != 0;
-    device->playback = (capabilities & MS_SND_CARD_CAP_PLAYBACK) != 0;
-    g_ptr_array_add (devices, device);
-  }
-  return devices;
-}
-
-/* The card for "microphone", "speaker" or "ringer": the chosen one when it
- * is there and can do the job, else the default one, with a message the
- * first time a chosen card is missing. NULL when there is no card. */
-MSSndCard *
-belfry_media_engine_find_card (BelfryMediaEngine *self,
-                               const char        *role)
-{
-  MSSndCardManager *manager = ms_factory_get_snd_card_manager (belfry_media_engine_get_factory (self));
-  gboolean capture = g_str_equal (role, "microphone");
-  unsigned int needed = capture ? MS_SND_CARD_CAP_CAPTURE : MS_SND_CARD_CAP_PLAYBACK;
-  const char *id = capture ? self->microphone :
-                   g_str_equal (role, "speaker") ? self->speaker : self->ringer;
-  MSSndCard *card;
-
-  if (id != NULL) {
-    card = ms_snd_card_manager_get_card (manager, id);
-    if (card != NULL && (ms_snd_card_get_capabilities (card) & needed) != 0)
-      return card;
-  }
-
-  card = capture ? ms_snd_card_manager_get_default_capture_card (manager) :
-                   ms_snd_card_manager_get_default_playback_card (manager);
-  if (id != NULL) {
-    g_autofree char *key = g_strdup_printf ("%s\n%s", role, id);
-
-    if (!g_hash_table_contains (self->reported_missing, key)) {
-      g_message ("The %s \"%s\" is not there; using %s", role, id,
-                 card != NULL ? ms_snd_card_get_string_id (card) : "no card");
-      g_hash_table_add (self->reported_missing, g_steal_pointer (&key));
-    }
-  }
-  return card;
+  backend = belfry_media_backend_load (&error);
+  if (backend == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) belfry_media_device_free);
+  return backend->list_devices (self);
 }
 
 /**
@@ -866,110 +651,13 @@ char *
 belfry_media_engine_dup_card_in_use (BelfryMediaEngine *self,
                                      const char        *role)
 {
-  MSSndCard *card;
+  const BelfryMediaBackend *backend;
 
   g_return_val_if_fail (BELFRY_IS_MEDIA_ENGINE (self), NULL);
   g_return_val_if_fail (role != NULL, NULL);
 
-  card = belfry_media_engine_find_card (self, role);
-  return card != NULL ? g_strdup (ms_snd_card_get_string_id (card)) : NULL;
-}
-
-static const char *
-ensure_work_dir (BelfryMediaEngine  *self,
-                 GError            **error)
-{
-  if (self->work_dir == NULL)
-    self->work_dir = g_dir_make_tmp ("belfry-media-XXXXXX", error);
-  return self->work_dir;
-}
-
-/* The play file as 16-bit mono at @rate: the file itself when it is that
- * already, else a converted copy, made once per file version and rate. */
-char *
-belfry_media_engine_prepare_play_file (BelfryMediaEngine  *self,
-                                       guint               rate,
-                                       GError            **error)
-{
-  g_autofree char *key = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *output = NULL;
-  guint file_rate, channels, bits;
-  const char *cached;
-  GStatBuf buf;
-
-  if (self->play_file == NULL)
-    return NULL;
-
-  if (g_stat (self->play_file, &buf) != 0) {
-    g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FILE,
-                 "Cannot read %s", self->play_file);
-    return NULL;
-  }
-  if (!belfry_media_wav_probe (self->play_file, &file_rate, &channels, &bits, error))
-    return NULL;
-  if (file_rate == rate && channels == 1 && bits == 16)
-    return g_strdup (self->play_file);
-
-  key = g_strdup_printf ("%s\n%" G_GINT64_FORMAT "\n%" G_GINT64_FORMAT "\n%u", self->play_file,
-                         (gint64) buf.st_size, (gint64) buf.st_mtime, rate);
-  cached = g_hash_table_lookup (self->converted, key);
-  if (cached != NULL)
-    return g_strdup (cached);
-
-  if (ensure_work_dir (self, error) == NULL)
-    return NULL;
-  name = g_strdup_printf ("play-%u-%u.wav", ++self->n_converted, rate);
-  output = g_build_filename (self->work_dir, name, NULL);
-  g_debug ("converting %s (%u Hz, %u channels, %u bits) to %u Hz mono", self->play_file,
-           file_rate, channels, bits, rate);
-  if (!belfry_media_wav_convert (self->play_file, output, rate, error))
-    return NULL;
-
-  g_hash_table_insert (self->converted, g_steal_pointer (&key), g_strdup (output));
-  return g_steal_pointer (&output);
-}
-
-static char *
-tone_file (BelfryMediaEngine  *self,
-           const char         *name,
-           double              frequency1,
-           double              frequency2,
-           double              seconds,
-           GError            **error)
-{
-  g_autofree char *path = NULL;
-
-  if (ensure_work_dir (self, error) == NULL)
-    return NULL;
-  path = g_build_filename (self->work_dir, name, NULL);
-  if (!g_file_test (path, G_FILE_TEST_EXISTS) &&
-      !belfry_media_wav_write_tone (path, 16000, frequency1, frequency2, seconds, 0.3, error))
-    return NULL;
-  return g_steal_pointer (&path);
-}
-
-static RingStream *
-start_ring (BelfryMediaEngine  *self,
-            const char         *role,
-            const char         *file,
-            int                 interval_ms,
-            GError            **error)
-{
-  MSSndCard *card = belfry_media_engine_find_card (self, role);
-  RingStream *ring;
-
-  if (card == NULL) {
-    g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_DEVICE,
-                 "No sound card to play the %s on", g_str_equal (role, "ringer") ? "ringer" : "ringback tone");
-    return NULL;
-  }
-
-  ring = ring_start (belfry_media_engine_get_factory (self), file, interval_ms, card);
-  if (ring == NULL)
-    g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_DEVICE,
-                 "Cannot play %s on %s", file, ms_snd_card_get_string_id (card));
-  return ring;
+  backend = belfry_media_backend_load (NULL);
+  return backend != NULL ? backend->dup_card_in_use (self, role) : NULL;
 }
 
 /**
@@ -987,19 +675,12 @@ gboolean
 belfry_media_engine_start_ringer (BelfryMediaEngine  *self,
                                   GError            **error)
 {
-  g_autofree char *file = NULL;
+  const BelfryMediaBackend *backend;
 
   g_return_val_if_fail (BELFRY_IS_MEDIA_ENGINE (self), FALSE);
 
-  if (self->ring != NULL)
-    return TRUE;
-
-  file = self->ringer_file != NULL ? g_strdup (self->ringer_file) :
-                                     tone_file (self, "ringer.wav", 660, 880, 1.0, error);
-  if (file == NULL)
-    return FALSE;
-  self->ring = start_ring (self, "ringer", file, RINGER_INTERVAL_MS, error);
-  return self->ring != NULL;
+  backend = belfry_media_backend_load (error);
+  return backend != NULL && backend->start_tone (self, BELFRY_MEDIA_TONE_RINGER, error);
 }
 
 /**
@@ -1013,7 +694,9 @@ belfry_media_engine_stop_ringer (BelfryMediaEngine *self)
 {
   g_return_if_fail (BELFRY_IS_MEDIA_ENGINE (self));
 
-  g_clear_pointer (&self->ring, ring_stop);
+  /* Nothing plays before the backend is there: it is not loaded for this. */
+  if (g_object_get_data (G_OBJECT (self), BELFRY_MEDIA_BACKEND_KEY) != NULL)
+    belfry_media_backend_load (NULL)->stop_tone (self, BELFRY_MEDIA_TONE_RINGER);
 }
 
 /**
@@ -1027,7 +710,8 @@ belfry_media_engine_is_ringing (BelfryMediaEngine *self)
 {
   g_return_val_if_fail (BELFRY_IS_MEDIA_ENGINE (self), FALSE);
 
-  return self->ring != NULL;
+  return g_object_get_data (G_OBJECT (self), BELFRY_MEDIA_BACKEND_KEY) != NULL &&
+         belfry_media_backend_load (NULL)->is_playing_tone (self, BELFRY_MEDIA_TONE_RINGER);
 }
 
 /**
@@ -1045,18 +729,12 @@ gboolean
 belfry_media_engine_start_ringback (BelfryMediaEngine  *self,
                                     GError            **error)
 {
-  g_autofree char *file = NULL;
+  const BelfryMediaBackend *backend;
 
   g_return_val_if_fail (BELFRY_IS_MEDIA_ENGINE (self), FALSE);
 
-  if (self->ringback != NULL)
-    return TRUE;
-
-  file = tone_file (self, "ringback.wav", 440, 480, 2.0, error);
-  if (file == NULL)
-    return FALSE;
-  self->ringback = start_ring (self, "speaker", file, RINGBACK_INTERVAL_MS, error);
-  return self->ringback != NULL;
+  backend = belfry_media_backend_load (error);
+  return backend != NULL && backend->start_tone (self, BELFRY_MEDIA_TONE_RINGBACK, error);
 }
 
 /**
@@ -1070,7 +748,9 @@ belfry_media_engine_stop_ringback (BelfryMediaEngine *self)
 {
   g_return_if_fail (BELFRY_IS_MEDIA_ENGINE (self));
 
-  g_clear_pointer (&self->ringback, ring_stop);
+  /* Nothing plays before the backend is there: it is not loaded for this. */
+  if (g_object_get_data (G_OBJECT (self), BELFRY_MEDIA_BACKEND_KEY) != NULL)
+    belfry_media_backend_load (NULL)->stop_tone (self, BELFRY_MEDIA_TONE_RINGBACK);
 }
 
 /**
@@ -1084,5 +764,6 @@ belfry_media_engine_is_ringing_back (BelfryMediaEngine *self)
 {
   g_return_val_if_fail (BELFRY_IS_MEDIA_ENGINE (self), FALSE);
 
-  return self->ringback != NULL;
+  return g_object_get_data (G_OBJECT (self), BELFRY_MEDIA_BACKEND_KEY) != NULL &&
+         belfry_media_backend_load (NULL)->is_playing_tone (self, BELFRY_MEDIA_TONE_RINGBACK);
 }
