@@ -8,6 +8,12 @@ For each user agent it measures
   - CPU ticks and RSS while idle (10 s) and CPU and RSS under that load.
 It prints one table with both and the ratios belfry/baresip.
 
+Beside them runs the floor: belle-sip alone (build-aux/benchmark-sip-floor.c,
+compiled here with gcc), answering every INVITE at once from its own main
+loop, with no Belfry code, SDP handling or media. It is a callee only. Its
+INVITE-to-200 is what belle-sip itself costs, under which belfry-cli cannot
+go; the last column is belfry-cli's ratio to it.
+
 Usage: build-aux/benchmark-sip.py [--builddir _build] [--rate 100] [--seconds 20]
 It installs sip-tester, tshark and baresip-core with apt-get when missing.
 """
@@ -279,6 +285,26 @@ class Belfry(Agent):
         self.proc = None
 
 
+class BelleSipFloor(Agent):
+    def __init__(self, workdir, program):
+        super().__init__('belle-sip floor', workdir)
+        self.program = program
+
+    def callee(self, port):
+        self.proc = subprocess.Popen([self.program, str(port)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        wait_for(lambda: udp_bound(port), 10, self.name + ' to listen')
+
+
+def build_floor(workdir):
+    program = os.path.join(workdir, 'belle-sip-floor')
+    flags = subprocess.run(['pkg-config', '--cflags', '--libs', 'belle-sip', 'bctoolbox'],
+                           check=True, capture_output=True, text=True).stdout.split()
+    subprocess.run(['gcc', '-O2', '-o', program, os.path.join(TOP, 'build-aux', 'benchmark-sip-floor.c')]
+                   + flags, check=True)
+    return program
+
+
 class Baresip(Agent):
     def __init__(self, workdir):
         super().__init__('baresip', workdir)
@@ -389,6 +415,8 @@ def measure(agent, workdir, rate, seconds, calls_latency):
     agent.stop()
 
     # 200-to-ACK as caller
+    if not hasattr(agent, 'caller'):
+        return r
     uport = free_port()
     cap = Capture(workdir, uport, agent.name + '-caller')
     sp = sipp(workdir, 'bench-uas.xml', uport, ['-m', str(calls_latency)])
@@ -432,7 +460,8 @@ def main():
             w.writeframes(b'\0\0' * 8000)
 
         results = {}
-        for agent in (Belfry(workdir, args.builddir), Baresip(workdir)):
+        floor = build_floor(workdir)
+        for agent in (Belfry(workdir, args.builddir), BelleSipFloor(workdir, floor), Baresip(workdir)):
             print('measuring', agent.name, '...', file=sys.stderr)
             try:
                 results[agent.name] = measure(agent, workdir, args.rate, args.seconds, args.calls)
@@ -455,11 +484,18 @@ def main():
         ('CPU ticks while idle, 10 s', 'idle_ticks', '%d'),
         ('RSS while idle (MB)', 'idle_rss', '%.1f'),
     ]
-    print('%-40s %12s %12s %8s' % ('', 'belfry-cli', 'baresip', 'ratio'))
+    f = results['belle-sip floor']
+    print('%-40s %12s %12s %12s %8s %8s' % ('', 'belfry-cli', 'baresip', 'belle-sip', 'ratio', 'ratio'))
+    print('%-40s %12s %12s %12s %8s %8s' % ('', '', '', 'floor', 'baresip', 'floor'))
+
+    def ratio(x, y):
+        return '%.2f' % (x / y) if y else '-'
+
     for label, key, fmt in rows:
-        ratio = (b[key] / s[key]) if s[key] else float('nan')
-        print('%-40s %12s %12s %8s' % (label, fmt % b[key], fmt % s[key],
-                                        '%.2f' % ratio if ratio == ratio else '-'))
+        floor_value = f.get(key)
+        print('%-40s %12s %12s %12s %8s %8s' % (
+            label, fmt % b[key], fmt % s[key], fmt % floor_value if floor_value is not None else '-',
+            ratio(b[key], s[key]), ratio(b[key], floor_value) if floor_value is not None else '-'))
     print('(latency samples: belfry %d/%d, baresip %d/%d)' % (b['invite_200_n'], b['ok_ack_n'],
                                                               s['invite_200_n'], s['ok_ack_n']))
 
