@@ -6,6 +6,7 @@
 #include "belfry-media-enums.h"
 #include "belfry-media-error.h"
 #include "belfry-media-handler.h"
+#include "belfry-media-wav-private.h"
 #include "belfry-sip-error.h"
 
 #include <belle-sip/belle-sdp.h>
@@ -652,6 +653,12 @@ stop_stream (BelfryMediaHandler *self)
 
   destroy_stream (self);
   g_clear_pointer (&self->profile, rtp_profile_destroy);
+  if (belfry_media_engine_get_record_file (self->engine) != NULL) {
+    g_autoptr (GError) error = NULL;
+
+    if (!belfry_media_wav_repair_header (belfry_media_engine_get_record_file (self->engine), &error))
+      g_message ("Cannot correct the recording's header: %s", error->message);
+  }
   self->stream_running = FALSE;
   agreement_clear (&self->running);
 }

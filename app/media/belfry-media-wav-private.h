@@ -32,4 +32,11 @@ gboolean belfry_media_wav_write_tone    (const char  *path,
                                          double       amplitude,
                                          GError     **error);
 
+/* Sets the RIFF and data sizes of a 44-byte-header WAV file from the
+ * file's length. mediastreamer2's recorder counts its own header in the
+ * data size, so strict readers refuse what it wrote, and the next
+ * recording appended to the file starts from the wrong size. */
+gboolean belfry_media_wav_repair_header (const char  *path,
+                                         GError     **error);
+
 G_END_DECLS

@@ -314,3 +314,43 @@ belfry_media_wav_write_tone (const char  *path,
   }
   return write_wav (path, rate, samples, n, error);
 }
+
+gboolean
+belfry_media_wav_repair_header (const char  *path,
+                                GError     **error)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileIOStream) stream = NULL;
+  GInputStream *input;
+  GOutputStream *output;
+  guint8 header[44];
+  guint32 sizes[2];
+  gsize length = 0;
+  goffset end;
+
+  stream = g_file_open_readwrite (file, NULL, error);
+  if (stream == NULL)
+    return FALSE;
+  input = g_io_stream_get_input_stream (G_IO_STREAM (stream));
+  output = g_io_stream_get_output_stream (G_IO_STREAM (stream));
+  if (!g_input_stream_read_all (input, header, sizeof header, &length, NULL, error))
+    return FALSE;
+  /* Only the layout the recorder writes: RIFF, WAVE, a 16-byte fmt chunk,
+   * then data. Anything else is left alone. */
+  if (length < sizeof header || memcmp (header, "RIFF", 4) != 0 ||
+      memcmp (header + 8, "WAVEfmt ", 8) != 0 || memcmp (header + 36, "data", 4) != 0)
+    return TRUE;
+
+  if (!g_seekable_seek (G_SEEKABLE (stream), 0, G_SEEK_END, NULL, error))
+    return FALSE;
+  end = g_seekable_tell (G_SEEKABLE (stream));
+  if (end > G_MAXUINT32)
+    return TRUE;
+  sizes[0] = GUINT32_TO_LE ((guint32) end - 8);
+  sizes[1] = GUINT32_TO_LE ((guint32) end - sizeof header);
+  return g_seekable_seek (G_SEEKABLE (stream), 4, G_SEEK_SET, NULL, error) &&
+         g_output_stream_write_all (output, &sizes[0], 4, NULL, NULL, error) &&
+         g_seekable_seek (G_SEEKABLE (stream), 40, G_SEEK_SET, NULL, error) &&
+         g_output_stream_write_all (output, &sizes[1], 4, NULL, NULL, error) &&
+         g_io_stream_close (G_IO_STREAM (stream), NULL, error);
+}
