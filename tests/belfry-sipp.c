@@ -101,6 +101,32 @@ belfry_test_wait_until (gboolean (*condition) (gpointer data),
   return met;
 }
 
+/* A GAsyncReadyCallback that keeps the result in *(GAsyncResult **)
+ * @user_data, for belfry_test_wait_result(). */
+void
+belfry_test_store_result_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_arrived (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* The result belfry_test_store_result_cb() keeps in @slot, once it came
+ * within @timeout_ms; the test fails otherwise. */
+GAsyncResult *
+belfry_test_wait_result (GAsyncResult **slot,
+                         guint          timeout_ms)
+{
+  g_assert_true (belfry_test_wait_until (result_arrived, slot, timeout_ms));
+  return *slot;
+}
+
 static gboolean
 pointer_cleared (gpointer data)
 {

@@ -19,6 +19,11 @@ gboolean    belfry_test_wait_until      (gboolean   (*condition) (gpointer data)
                                          guint        timeout_ms);
 void        belfry_test_assert_finalized (gpointer    object,
                                           guint       timeout_ms);
+void        belfry_test_store_result_cb (GObject      *source,
+                                         GAsyncResult *result,
+                                         gpointer      user_data);
+GAsyncResult *belfry_test_wait_result   (GAsyncResult **slot,
+                                         guint          timeout_ms);
 BelfrySipp *belfry_sipp_start           (const char  *scenario,
                                          const char  *transport,
                                          const char  *local_address,

@@ -23,27 +23,8 @@ typedef struct {
   BelfryAccountManager *manager;
 } Fixture;
 
-static gboolean
-result_arrived (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
-static GAsyncResult *
-wait_result (GAsyncResult **slot,
-             guint          timeout_ms)
-{
-  g_assert_true (belfry_test_wait_until (result_arrived, slot, timeout_ms));
-  return *slot;
-}
 
 typedef struct {
   BelfryAccount *account;
@@ -153,8 +134,8 @@ call (Fixture        *fixture,
   target = belfry_account_resolve_target (account, text, error);
   g_assert_nonnull (target);
   session = BELFRY_SESSION (belfry_inviter_new (user_agent, target));
-  belfry_session_invite_async (session, NULL, NULL, store_result_cb, &result);
-  belfry_session_invite_finish (session, wait_result (&result, 20000), error);
+  belfry_session_invite_async (session, NULL, NULL, belfry_test_store_result_cb, &result);
+  belfry_session_invite_finish (session, belfry_test_wait_result (&result, 20000), error);
   return session;
 }
 
@@ -164,8 +145,8 @@ hang_up (BelfrySession *session)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
 
-  belfry_session_bye_async (session, NULL, store_result_cb, &result);
-  g_assert_true (belfry_session_bye_finish (session, wait_result (&result, 10000), &error));
+  belfry_session_bye_async (session, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_session_bye_finish (session, belfry_test_wait_result (&result, 10000), &error));
   g_assert_no_error (error);
 }
 
@@ -338,14 +319,14 @@ test_bad_proxy (Fixture       *fixture,
 
   user_agent = belfry_user_agent_new (NULL, "127.0.0.1", 0, NULL);
   belfry_user_agent_set_outbound_proxy (user_agent, "sip:");
-  belfry_user_agent_start_async (user_agent, NULL, store_result_cb, &result);
-  g_assert_true (belfry_user_agent_start_finish (user_agent, wait_result (&result, 5000), &error));
+  belfry_user_agent_start_async (user_agent, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_user_agent_start_finish (user_agent, belfry_test_wait_result (&result, 5000), &error));
   g_clear_object (&result);
   target = belfry_name_addr_new (NULL, "sip:bob@127.0.0.1:9", &error);
   g_assert_no_error (error);
   session = BELFRY_SESSION (belfry_inviter_new (user_agent, target));
-  belfry_session_invite_async (session, NULL, NULL, store_result_cb, &result);
-  g_assert_false (belfry_session_invite_finish (session, wait_result (&result, 5000), &error));
+  belfry_session_invite_async (session, NULL, NULL, belfry_test_store_result_cb, &result);
+  g_assert_false (belfry_session_invite_finish (session, belfry_test_wait_result (&result, 5000), &error));
   g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "outbound proxy"));
   g_clear_object (&result);

@@ -12,19 +12,7 @@
 /* A call view in a real window, for a call to sipp with Belfry's own
  * media engine: the buttons' actions reach the wire. */
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
-static gboolean
-result_arrived (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
 
 typedef struct {
   GObject *object;
@@ -89,8 +77,8 @@ test_hold_resume_hang_up (void)
 
   belfry_media_engine_set_bind_address (engine, "127.0.0.1");
   user_agent = belfry_user_agent_new (NULL, "127.0.0.1", 0, BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (engine));
-  belfry_user_agent_start_async (user_agent, NULL, store_result_cb, &result);
-  g_assert_true (belfry_test_wait_until (result_arrived, &result, 5000));
+  belfry_user_agent_start_async (user_agent, NULL, belfry_test_store_result_cb, &result);
+  belfry_test_wait_result (&result, 5000);
   g_assert_true (belfry_user_agent_start_finish (user_agent, result, &error));
   g_clear_object (&result);
 
@@ -107,8 +95,8 @@ test_hold_resume_hang_up (void)
   g_assert_cmpstr (gtk_label_get_label (child_label (view, "name_label")), ==, "Sipp Peer");
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "hold_button"))));
 
-  belfry_session_invite_async (call, NULL, NULL, store_result_cb, &result);
-  g_assert_true (belfry_test_wait_until (result_arrived, &result, 10000));
+  belfry_session_invite_async (call, NULL, NULL, belfry_test_store_result_cb, &result);
+  belfry_test_wait_result (&result, 10000);
   g_assert_true (belfry_session_invite_finish (call, result, &error));
   g_assert_no_error (error);
   g_clear_object (&result);
@@ -183,8 +171,8 @@ call_sipp (BelfryUserAgent *user_agent,
   g_autoptr (GError) error = NULL;
   BelfrySession *call = BELFRY_SESSION (belfry_inviter_new (user_agent, target));
 
-  belfry_session_invite_async (call, NULL, NULL, store_result_cb, &result);
-  g_assert_true (belfry_test_wait_until (result_arrived, &result, 10000));
+  belfry_session_invite_async (call, NULL, NULL, belfry_test_store_result_cb, &result);
+  belfry_test_wait_result (&result, 10000);
   g_assert_true (belfry_session_invite_finish (call, result, &error));
   g_assert_no_error (error);
   return call;
@@ -207,8 +195,8 @@ test_attended_transfer (void)
 
   belfry_media_engine_set_bind_address (engine, "127.0.0.1");
   user_agent = belfry_user_agent_new (NULL, "127.0.0.1", 0, BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (engine));
-  belfry_user_agent_start_async (user_agent, NULL, store_result_cb, &result);
-  g_assert_true (belfry_test_wait_until (result_arrived, &result, 5000));
+  belfry_user_agent_start_async (user_agent, NULL, belfry_test_store_result_cb, &result);
+  belfry_test_wait_result (&result, 5000);
   g_assert_true (belfry_user_agent_start_finish (user_agent, result, &error));
   g_clear_object (&result);
 

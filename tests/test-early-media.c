@@ -86,19 +86,7 @@ sink_close (Sink *sink)
   g_clear_object (&sink->socket);
 }
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
-static gboolean
-result_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
 
 static void
 fixture_set_up (Fixture       *fixture,
@@ -123,8 +111,8 @@ fixture_set_up (Fixture       *fixture,
                 NULL);
   fixture->ua = belfry_user_agent_new (identity, "127.0.0.1", 0,
                                        BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (fixture->engine));
-  belfry_user_agent_start_async (fixture->ua, NULL, store_result_cb, &result);
-  g_assert_true (belfry_test_wait_until (result_set, &result, WAIT_MS));
+  belfry_user_agent_start_async (fixture->ua, NULL, belfry_test_store_result_cb, &result);
+  belfry_test_wait_result (&result, WAIT_MS);
   g_assert_true (belfry_user_agent_start_finish (fixture->ua, result, &error));
   g_assert_no_error (error);
 
@@ -143,8 +131,8 @@ fixture_tear_down (Fixture       *fixture,
   sink_close (&fixture->final);
   if (fixture->inviter != NULL)
     belfry_test_assert_finalized (g_steal_pointer (&fixture->inviter), WAIT_MS);
-  belfry_user_agent_stop_async (fixture->ua, NULL, store_result_cb, &result);
-  g_assert_true (belfry_test_wait_until (result_set, &result, WAIT_MS));
+  belfry_user_agent_stop_async (fixture->ua, NULL, belfry_test_store_result_cb, &result);
+  belfry_test_wait_result (&result, WAIT_MS);
   g_clear_object (&result);
   belfry_test_assert_finalized (g_steal_pointer (&fixture->ua), WAIT_MS);
   belfry_test_assert_finalized (g_steal_pointer (&fixture->engine), WAIT_MS);
@@ -214,7 +202,7 @@ test_early_media (Fixture       *fixture,
 
   g_assert_true (belfry_test_wait_port_bound (sipp_port, FALSE, WAIT_MS));
   fixture->inviter = belfry_inviter_new (fixture->ua, target);
-  belfry_session_invite_async (BELFRY_SESSION (fixture->inviter), NULL, NULL, store_result_cb, &invited);
+  belfry_session_invite_async (BELFRY_SESSION (fixture->inviter), NULL, NULL, belfry_test_store_result_cb, &invited);
 
   /* The 183's answer: audio plays to the early address while it rings. */
   g_assert_true (belfry_test_wait_until (early_media_flows, fixture, WAIT_MS));
@@ -223,7 +211,7 @@ test_early_media (Fixture       *fixture,
   g_assert_cmpuint (fixture->final.packets, ==, 0);
 
   g_assert_true (belfry_test_wait_until (established, fixture, WAIT_MS));
-  g_assert_true (belfry_test_wait_until (result_set, &invited, WAIT_MS));
+  belfry_test_wait_result (&invited, WAIT_MS);
   g_assert_true (belfry_session_invite_finish (BELFRY_SESSION (fixture->inviter), invited, &error));
   g_assert_no_error (error);
   g_assert_cmpint (belfry_session_get_state (BELFRY_SESSION (fixture->inviter)), ==,
@@ -242,8 +230,8 @@ test_early_media (Fixture       *fixture,
     g_assert_cmpuint (fixture->final.packets, ==, 0);
   }
 
-  belfry_session_bye_async (BELFRY_SESSION (fixture->inviter), NULL, store_result_cb, &ended);
-  g_assert_true (belfry_test_wait_until (result_set, &ended, WAIT_MS));
+  belfry_session_bye_async (BELFRY_SESSION (fixture->inviter), NULL, belfry_test_store_result_cb, &ended);
+  belfry_test_wait_result (&ended, WAIT_MS);
   g_assert_true (belfry_session_bye_finish (BELFRY_SESSION (fixture->inviter), ended, &error));
   g_assert_no_error (error);
   g_assert_true (belfry_test_wait_until (terminated, fixture, WAIT_MS));

@@ -39,27 +39,8 @@ pointer_true (gpointer data)
   return *(gboolean *) data;
 }
 
-static gboolean
-result_arrived (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
-static GAsyncResult *
-wait_result (GAsyncResult **slot,
-             guint          timeout_ms)
-{
-  g_assert_true (belfry_test_wait_until (result_arrived, slot, timeout_ms));
-  return *slot;
-}
 
 typedef struct {
   BelfrySession *session;
@@ -118,8 +99,8 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->user_agent = belfry_user_agent_new (identity, fixture->variant->address, 0,
                                                BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (fixture->factory));
-  belfry_user_agent_start_async (fixture->user_agent, NULL, store_result_cb, &result);
-  g_assert_true (belfry_user_agent_start_finish (fixture->user_agent, wait_result (&result, 5000), &error));
+  belfry_user_agent_start_async (fixture->user_agent, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_user_agent_start_finish (fixture->user_agent, belfry_test_wait_result (&result, 5000), &error));
   g_assert_no_error (error);
   g_assert_cmpint (belfry_user_agent_get_port (fixture->user_agent), >, 0);
 
@@ -192,8 +173,8 @@ invite (BelfrySession                    *session,
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  belfry_session_invite_async (session, options, NULL, store_result_cb, &result);
-  belfry_session_invite_finish (session, wait_result (&result, 20000), error);
+  belfry_session_invite_async (session, options, NULL, belfry_test_store_result_cb, &result);
+  belfry_session_invite_finish (session, belfry_test_wait_result (&result, 20000), error);
 }
 
 static void
@@ -202,8 +183,8 @@ hang_up (BelfrySession *session)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
 
-  belfry_session_bye_async (session, NULL, store_result_cb, &result);
-  g_assert_true (belfry_session_bye_finish (session, wait_result (&result, 10000), &error));
+  belfry_session_bye_async (session, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_session_bye_finish (session, belfry_test_wait_result (&result, 10000), &error));
   g_assert_no_error (error);
   g_assert_cmpint (belfry_session_get_state (session), ==, BELFRY_SESSION_STATE_TERMINATED);
 }
@@ -309,13 +290,13 @@ test_outgoing_cancelled (Fixture       *fixture,
   g_autoptr (GAsyncResult) cancelled = NULL;
   g_autoptr (GError) error = NULL;
 
-  belfry_session_invite_async (call, NULL, NULL, store_result_cb, &invited);
+  belfry_session_invite_async (call, NULL, NULL, belfry_test_store_result_cb, &invited);
   wait_state (call, BELFRY_SESSION_STATE_ESTABLISHING, 10000);
 
-  belfry_inviter_cancel_async (BELFRY_INVITER (call), NULL, store_result_cb, &cancelled);
-  g_assert_true (belfry_inviter_cancel_finish (BELFRY_INVITER (call), wait_result (&cancelled, 10000), &error));
+  belfry_inviter_cancel_async (BELFRY_INVITER (call), NULL, belfry_test_store_result_cb, &cancelled);
+  g_assert_true (belfry_inviter_cancel_finish (BELFRY_INVITER (call), belfry_test_wait_result (&cancelled, 10000), &error));
   g_assert_no_error (error);
-  g_assert_false (belfry_session_invite_finish (call, wait_result (&invited, 10000), &error));
+  g_assert_false (belfry_session_invite_finish (call, belfry_test_wait_result (&invited, 10000), &error));
   g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_CANCELLED);
   g_assert_cmpint (belfry_session_get_state (call), ==, BELFRY_SESSION_STATE_TERMINATED);
   /* sipp checks the CANCEL's Reason header. */
@@ -404,14 +385,14 @@ test_reinvite_491 (Fixture       *fixture,
   g_assert_no_error (error);
 
   start = g_get_monotonic_time ();
-  belfry_session_invite_async (call, &hold, NULL, store_result_cb, &first);
+  belfry_session_invite_async (call, &hold, NULL, belfry_test_store_result_cb, &first);
   /* One re-INVITE at a time. */
-  belfry_session_invite_async (call, &hold, NULL, store_result_cb, &second);
-  g_assert_false (belfry_session_invite_finish (call, wait_result (&second, 1000), &error));
+  belfry_session_invite_async (call, &hold, NULL, belfry_test_store_result_cb, &second);
+  g_assert_false (belfry_session_invite_finish (call, belfry_test_wait_result (&second, 1000), &error));
   g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_REQUEST_PENDING);
   g_clear_error (&error);
 
-  g_assert_true (belfry_session_invite_finish (call, wait_result (&first, 10000), &error));
+  g_assert_true (belfry_session_invite_finish (call, belfry_test_wait_result (&first, 10000), &error));
   g_assert_no_error (error);
   /* We sent the first INVITE, so we own the Call-ID: RFC 3261 section
    * 14.1 has us wait 2.1 to 4 s before retrying. */
@@ -438,8 +419,8 @@ test_blind_transfer (Fixture       *fixture,
   g_assert_no_error (error);
 
   /* Completes on the NOTIFY that says the target answered. */
-  belfry_session_refer_async (call, carol, NULL, NULL, store_result_cb, &result);
-  g_assert_true (belfry_session_refer_finish (call, wait_result (&result, 10000), &error));
+  belfry_session_refer_async (call, carol, NULL, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_session_refer_finish (call, belfry_test_wait_result (&result, 10000), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
@@ -515,15 +496,15 @@ test_cancel_race (Fixture       *fixture,
   g_autoptr (GAsyncResult) cancelled = NULL;
   g_autoptr (GError) error = NULL;
 
-  belfry_session_invite_async (call, NULL, NULL, store_result_cb, &invited_result);
+  belfry_session_invite_async (call, NULL, NULL, belfry_test_store_result_cb, &invited_result);
   wait_state (call, BELFRY_SESSION_STATE_ESTABLISHING, 10000);
-  belfry_inviter_cancel_async (BELFRY_INVITER (call), NULL, store_result_cb, &cancelled);
+  belfry_inviter_cancel_async (BELFRY_INVITER (call), NULL, belfry_test_store_result_cb, &cancelled);
 
   /* The peer answered 200 to the INVITE anyway: we ACK it and send BYE,
    * which sipp waits for. */
-  g_assert_false (belfry_session_invite_finish (call, wait_result (&invited_result, 10000), &error));
+  g_assert_false (belfry_session_invite_finish (call, belfry_test_wait_result (&invited_result, 10000), &error));
   g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_CANCELLED);
-  g_assert_true (belfry_inviter_cancel_finish (BELFRY_INVITER (call), wait_result (&cancelled, 10000), NULL));
+  g_assert_true (belfry_inviter_cancel_finish (BELFRY_INVITER (call), belfry_test_wait_result (&cancelled, 10000), NULL));
   g_assert_cmpint (belfry_session_get_state (call), ==, BELFRY_SESSION_STATE_TERMINATED);
   g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
   g_clear_object (&invited_result);
@@ -670,8 +651,8 @@ test_attended_transfer (Fixture       *fixture,
 
   /* The first peer is asked to call the second, replacing our call with
    * it: Refer-To carries Replaces with the second dialog's tags. */
-  belfry_session_refer_async (first, NULL, second, NULL, store_result_cb, &result);
-  g_assert_true (belfry_session_refer_finish (first, wait_result (&result, 10000), &error));
+  belfry_session_refer_async (first, NULL, second, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_session_refer_finish (first, belfry_test_wait_result (&result, 10000), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
@@ -764,8 +745,8 @@ test_port_taken (Fixture       *fixture,
   /* belle-sip binds with SO_REUSEADDR; a taken port must still fail. */
   second = belfry_user_agent_new (NULL, fixture->variant->address,
                                   belfry_user_agent_get_port (fixture->user_agent), NULL);
-  belfry_user_agent_start_async (second, NULL, store_result_cb, &result);
-  g_assert_false (belfry_user_agent_start_finish (second, wait_result (&result, 5000), &error));
+  belfry_user_agent_start_async (second, NULL, belfry_test_store_result_cb, &result);
+  g_assert_false (belfry_user_agent_start_finish (second, belfry_test_wait_result (&result, 5000), &error));
   g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_ADDRESS_IN_USE);
   g_assert_false (belfry_user_agent_get_started (second));
   g_clear_object (&result);
@@ -1051,14 +1032,14 @@ test_tls (Fixture       *fixture,
     ca_file = g_build_filename (dir, trust ? "ca.pem" : "stranger.pem", NULL);
     user_agent = belfry_user_agent_new (NULL, "127.0.0.1", 0, BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (fixture->factory));
     g_object_set (user_agent, "tls-ca-file", ca_file, NULL);
-    belfry_user_agent_start_async (user_agent, NULL, store_result_cb, &result);
-    g_assert_true (belfry_user_agent_start_finish (user_agent, wait_result (&result, 5000), &error));
+    belfry_user_agent_start_async (user_agent, NULL, belfry_test_store_result_cb, &result);
+    g_assert_true (belfry_user_agent_start_finish (user_agent, belfry_test_wait_result (&result, 5000), &error));
     g_clear_object (&result);
 
     uri = g_strdup_printf ("sip:sipp@127.0.0.1:%d;transport=tls", fixture->sipp_port);
     target = belfry_name_addr_new (NULL, uri, &error);
     call = BELFRY_SESSION (belfry_inviter_new (user_agent, target));
-    belfry_session_invite_async (call, NULL, NULL, store_result_cb, &result);
+    belfry_session_invite_async (call, NULL, NULL, belfry_test_store_result_cb, &result);
 
     if (trust) {
       /* The handshake succeeded with verification on: the server reads
@@ -1067,7 +1048,7 @@ test_tls (Fixture       *fixture,
       connected = belfry_test_wait_until (tls_server_got_invite, &server, 10000);
       g_assert_true (connected);
       g_subprocess_force_exit (server.process);
-      g_assert_false (belfry_session_invite_finish (call, wait_result (&result, 10000), &error));
+      g_assert_false (belfry_session_invite_finish (call, belfry_test_wait_result (&result, 10000), &error));
       g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_TRANSPORT);
       g_clear_error (&error);
       g_clear_object (&result);
@@ -1075,7 +1056,7 @@ test_tls (Fixture       *fixture,
     } else {
       /* A certificate from a stranger CA: the call fails at once, and
        * nothing was sent in clear. */
-      g_assert_false (belfry_session_invite_finish (call, wait_result (&result, 10000), &error));
+      g_assert_false (belfry_session_invite_finish (call, belfry_test_wait_result (&result, 10000), &error));
       g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_TRANSPORT);
       g_clear_error (&error);
       g_assert_false (tls_server_got_invite (&server));
