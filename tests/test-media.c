@@ -95,6 +95,8 @@ typedef struct {
   BelfryInviter *inviter;
   BelfryInvitation *invitation;
   GAsyncResult *accept_result;
+  /* place_call() mutes the caller before any stream runs. */
+  gboolean mute_caller;
 } Fixture;
 
 static BelfryUserAgent *
@@ -243,6 +245,16 @@ write_tones (Fixture *fixture,
 
 /* A calls B and waits until both sides are established. Returns the
  * caller's error, if the call failed. */
+static BelfryMediaHandler *
+handler_of (gpointer session)
+{
+  BelfrySessionDescriptionHandler *handler =
+    belfry_session_get_session_description_handler (BELFRY_SESSION (session));
+
+  g_assert_true (BELFRY_IS_MEDIA_HANDLER (handler));
+  return BELFRY_MEDIA_HANDLER (handler);
+}
+
 static GError *
 place_call (Fixture *fixture)
 {
@@ -255,6 +267,8 @@ place_call (Fixture *fixture)
   fixture->inviter = belfry_inviter_new (fixture->ua_a, target);
   belfry_session_invite_async (BELFRY_SESSION (fixture->inviter), NULL, NULL, store_result_cb,
                                &result);
+  if (fixture->mute_caller)
+    belfry_media_handler_set_muted (handler_of (fixture->inviter), TRUE);
   g_assert_true (wait_for (pointer_set, &result, WAIT_MS));
   if (!belfry_session_invite_finish (BELFRY_SESSION (fixture->inviter), result, &error))
     return error;
@@ -266,15 +280,6 @@ place_call (Fixture *fixture)
   return NULL;
 }
 
-static BelfryMediaHandler *
-handler_of (gpointer session)
-{
-  BelfrySessionDescriptionHandler *handler =
-    belfry_session_get_session_description_handler (BELFRY_SESSION (session));
-
-  g_assert_true (BELFRY_IS_MEDIA_HANDLER (handler));
-  return BELFRY_MEDIA_HANDLER (handler);
-}
 
 typedef struct {
   BelfryMediaHandler *handler;
@@ -406,11 +411,12 @@ test_mute (Fixture       *fixture,
   set_codec_list (fixture->engine_b, codecs);
   write_tones (fixture, 8000);
 
+  /* A silences its microphone before the call has a stream: no re-INVITE,
+   * RTP goes on, B hears nothing, not even the first packets. */
+  fixture->mute_caller = TRUE;
   error = place_call (fixture);
   g_assert_no_error (error);
-
-  /* A silences its microphone: no re-INVITE, RTP goes on, B hears nothing. */
-  g_object_set (handler_of (fixture->inviter), "muted", TRUE, NULL);
+  g_assert_true (belfry_media_handler_get_muted (handler_of (fixture->inviter)));
   belfry_media_handler_get_rtp_stats (handler_of (fixture->inviter), &sent_before, NULL);
   goal = (PacketGoal) { handler_of (fixture->invitation), 75 };
   g_assert_true (wait_for (received_enough, &goal, WAIT_MS));

@@ -151,6 +151,10 @@ struct _BelfryMediaHandler {
   gboolean stream_running;
   /* The microphone is silenced; RTP goes on, carrying silence. */
   gboolean muted;
+  /* A stream that starts muted sends no RTP until its silence has gone
+   * through the encoder: the shared audio thread runs the new stream at
+   * once, before the microphone's gain can be set to zero. */
+  guint mute_settle_id;
   /* Starts the stream of an agreement we answered, once the answer left. */
   guint apply_id;
   int local_rtp_port;
@@ -183,6 +187,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (BelfryMediaHandler, belfry_media_handler, G_TYPE_
 #define DTMF_GAP_MS     250
 #define TICK_MS         50
 #define JITTER_MS       60
+#define MUTE_SETTLE_MS  60
 #define CONTENT_TYPE    "application/sdp"
 /* 128-bit master key and 112-bit salt (RFC 3711). */
 #define SRTP_KEY_BYTES  30
@@ -632,6 +637,17 @@ destroy_stream (BelfryMediaHandler *self)
   ms_media_stream_sessions_uninit (&sessions);
 }
 
+static gboolean
+mute_settled_cb (gpointer user_data)
+{
+  BelfryMediaHandler *self = user_data;
+
+  self->mute_settle_id = 0;
+  if (self->stream_running)
+    audio_stream_mute_rtp (self->stream, !agreement_sends (&self->running));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 stop_stream (BelfryMediaHandler *self)
 {
@@ -648,6 +664,7 @@ stop_stream (BelfryMediaHandler *self)
   }
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->mute_settle_id, g_source_remove);
   g_clear_handle_id (&self->dtmf_send_id, g_source_remove);
   g_queue_clear (&self->dtmf_out);
 
@@ -807,6 +824,8 @@ start_stream (BelfryMediaHandler  *self,
            agreement->recv_pt, self->local_rtp_port,
            play_file != NULL ? ", playing " : "", play_file != NULL ? play_file : "");
 
+  if (self->muted)
+    audio_stream_mute_rtp (self->stream, TRUE);
   result = audio_stream_start_full (self->stream, self->profile,
                                     agreement->remote_address, agreement->remote_port,
                                     agreement->remote_address, agreement->remote_rtcp_port,
@@ -821,8 +840,10 @@ start_stream (BelfryMediaHandler  *self,
     return FALSE;
   }
 
-  if (self->muted)
+  if (self->muted) {
     audio_stream_enable_mic (self->stream, FALSE);
+    self->mute_settle_id = g_timeout_add (MUTE_SETTLE_MS, mute_settled_cb, self);
+  }
 
   /* A file stands for a microphone that never runs dry. */
   if (play_file != NULL && self->stream->soundread != NULL &&
@@ -869,7 +890,7 @@ apply_agreement (BelfryMediaHandler  *self,
   if (!self->stream_running && !start_stream (self, error))
     return FALSE;
 
-  audio_stream_mute_rtp (self->stream, !agreement_sends (agreement));
+  audio_stream_mute_rtp (self->stream, !agreement_sends (agreement) || self->mute_settle_id != 0);
   self->running.local_direction = agreement->local_direction;
   self->running.remote_direction = agreement->remote_direction;
   self->running.local_hold = agreement->local_hold;
