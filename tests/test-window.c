@@ -3,11 +3,13 @@
 #include <adwaita.h>
 
 #include "belfry-application.h"
+#include "belfry-sipp.h"
 #include "belfry-test-env.h"
 #include "belfry-window.h"
 
 /* The real application, registered on the test's own session bus, opens
- * its main window on a real X server. */
+ * its main window on a real X server; the keyboard test types on that
+ * server's keyboard (xdotool, through the XTEST extension). */
 
 static gboolean timed_out;
 
@@ -38,26 +40,31 @@ on_activate (GApplication *application)
     g_signal_connect (window, "map", G_CALLBACK (on_map), application);
 }
 
-static void
-test_main_window (void)
+/* Runs the application until its main window is mapped, and holds it:
+ * the window stays for the test's checks. */
+static GtkWindow *
+run_until_window (BelfryApplication *application)
 {
-  g_autoptr (BelfryApplication) application = belfry_application_new ();
-  GtkWindow *window;
   guint give_up;
   char *argv[] = { (char *) "belfry", NULL };
 
   g_signal_connect_after (application, "activate", G_CALLBACK (on_activate), NULL);
   g_application_set_inactivity_timeout (G_APPLICATION (application), 0);
   give_up = g_timeout_add_seconds (20, give_up_cb, application);
-
-  /* Quitting from the map handler keeps the window for the checks below. */
   g_application_hold (G_APPLICATION (application));
   g_assert_cmpint (g_application_run (G_APPLICATION (application), 1, argv), ==, 0);
   g_assert_false (timed_out);
   g_source_remove (give_up);
+  return gtk_application_get_active_window (GTK_APPLICATION (application));
+}
+
+static void
+test_main_window (void)
+{
+  g_autoptr (BelfryApplication) application = belfry_application_new ();
+  GtkWindow *window = run_until_window (application);
 
   g_assert_cmpstr (g_application_get_application_id (G_APPLICATION (application)), ==, "org.belfry.Belfry");
-  window = gtk_application_get_active_window (GTK_APPLICATION (application));
   g_assert_true (BELFRY_IS_WINDOW (window));
   g_assert_true (ADW_IS_APPLICATION_WINDOW (window));
   g_assert_cmpstr (gtk_window_get_title (window), ==, "Belfry");
@@ -67,6 +74,151 @@ test_main_window (void)
   g_application_release (G_APPLICATION (application));
 }
 
+static void
+xdotool (const char * const *args)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) argv = NULL;
+  int status = -1;
+
+  g_strv_builder_add_many (builder, "timeout", "10", "xdotool", NULL);
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* Presses @keys (xdotool's names, "ctrl+l") on the X server's keyboard. */
+static void
+press_keys (const char *keys)
+{
+  const char *args[] = { "key", "--clearmodifiers", keys, NULL };
+
+  xdotool (args);
+}
+
+static gboolean
+window_active (gpointer data)
+{
+  return gtk_window_is_active (data);
+}
+
+/* A window manager gives the focus back to the main window when a dialog
+ * closes; Xvfb has none, so the test does. */
+static void
+give_focus_back (GtkWindow *window)
+{
+  const char *args[] = { "search", "--name", "^Belfry$", "windowfocus", NULL };
+
+  xdotool (args);
+  g_assert_true (belfry_test_wait_until (window_active, window, 10000));
+}
+
+/* Whether the focus is in the address entry (its text, inside it). */
+static gboolean
+address_focused (gpointer data)
+{
+  GtkWidget *address = GTK_WIDGET (gtk_widget_get_template_child (data, BELFRY_TYPE_WINDOW, "address_entry"));
+  GtkWidget *focus = gtk_root_get_focus (data);
+
+  return focus != NULL && (focus == address || gtk_widget_is_ancestor (focus, address));
+}
+
+/* The shortcuts window transient for @data, if one is shown. */
+static GtkWindow *
+find_shortcuts_window (GtkWindow *main_window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+    if (GTK_IS_SHORTCUTS_WINDOW (window) && gtk_window_get_transient_for (window) == main_window &&
+        gtk_widget_get_mapped (GTK_WIDGET (window)))
+      return window;
+  }
+  return NULL;
+}
+
+static gboolean
+shortcuts_shown (gpointer data)
+{
+  return find_shortcuts_window (data) != NULL;
+}
+
+static gboolean
+shortcuts_hidden (gpointer data)
+{
+  return find_shortcuts_window (data) == NULL;
+}
+
+static gboolean
+menu_shown (gpointer data)
+{
+  GtkPopover *popover = gtk_menu_button_get_popover (data);
+
+  return popover != NULL && gtk_widget_get_mapped (GTK_WIDGET (popover));
+}
+
+/* The keys the shortcuts window promises, pressed on the X server's
+ * keyboard: F10 opens the main menu, Ctrl+L moves to the address, Ctrl+?
+ * shows the shortcuts window and Escape closes it. The menu and the
+ * shortcuts window are built only when first asked for. */
+static void
+test_keyboard (void)
+{
+  g_autoptr (BelfryApplication) application = belfry_application_new ();
+  g_autoptr (GError) error = NULL;
+  GtkWindow *window, *shortcuts;
+  GtkWidget *call_button;
+  GtkMenuButton *menu;
+  GMenuModel *model;
+
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (application));
+  window = gtk_application_get_active_window (GTK_APPLICATION (application));
+  g_assert_true (BELFRY_IS_WINDOW (window));
+  call_button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "call_button"));
+  menu = GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "menu_button"));
+
+  g_assert_true (belfry_test_wait_until (window_active, window, 10000));
+  g_assert_null (find_shortcuts_window (window));
+  g_assert_null (gtk_menu_button_get_menu_model (menu));
+
+  gtk_widget_grab_focus (call_button);
+  g_assert_false (address_focused (window));
+  press_keys ("ctrl+l");
+  g_assert_true (belfry_test_wait_until (address_focused, window, 10000));
+
+  press_keys ("ctrl+question");
+  g_assert_true (belfry_test_wait_until (shortcuts_shown, window, 10000));
+  shortcuts = find_shortcuts_window (window);
+  g_assert_true (gtk_window_get_modal (shortcuts));
+  press_keys ("Escape");
+  g_assert_true (belfry_test_wait_until (shortcuts_hidden, window, 10000));
+  give_focus_back (window);
+  /* Shown again, it is the same window, not a second one. */
+  press_keys ("ctrl+question");
+  g_assert_true (belfry_test_wait_until (shortcuts_shown, window, 10000));
+  g_assert_true (find_shortcuts_window (window) == shortcuts);
+  press_keys ("Escape");
+  g_assert_true (belfry_test_wait_until (shortcuts_hidden, window, 10000));
+  give_focus_back (window);
+
+  press_keys ("F10");
+  g_assert_true (belfry_test_wait_until (menu_shown, menu, 10000));
+  model = gtk_menu_button_get_menu_model (menu);
+  g_assert_nonnull (model);
+  g_assert_cmpint (g_menu_model_get_n_items (model), ==, 1);
+  g_assert_cmpint (g_menu_model_get_n_items (g_menu_model_get_item_link (model, 0, G_MENU_LINK_SECTION)), ==, 3);
+  gtk_menu_button_popdown (menu);
+
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -74,6 +226,7 @@ main (int   argc,
   belfry_test_init (&argc, &argv);
 
   g_test_add_func ("/belfry/window/opens", test_main_window);
+  g_test_add_func ("/belfry/window/keyboard", test_keyboard);
 
   return g_test_run ();
 }

@@ -187,6 +187,23 @@ static const GActionEntry app_actions[] = {
   { "call", call_action, "s", NULL, NULL, { 0 } },
 };
 
+/* GTK reads the icon theme in a worker thread when a display's theme is
+ * first asked for, but GtkApplication's start-up then adds the
+ * application's icon path, which throws that reading away; the first icon
+ * the window shows would read the theme again on the main thread (about
+ * 10 ms here). Reading it again in a thread while the window is being
+ * built takes that off the way to the first frame. Looking an icon up is
+ * one of GtkIconTheme's thread-safe calls. */
+static void
+read_icon_theme (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  gtk_icon_theme_has_icon (GTK_ICON_THEME (source_object), "open-menu-symbolic");
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 belfry_application_startup (GApplication *application)
 {
@@ -198,9 +215,16 @@ belfry_application_startup (GApplication *application)
 
   G_APPLICATION_CLASS (belfry_application_parent_class)->startup (application);
 
+  {
+    g_autoptr (GTask) task = g_task_new (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                         NULL, NULL, NULL);
+
+    g_task_run_in_thread (task, read_icon_theme);
+  }
+
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-shortcuts", help_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
 
   self->settings = g_settings_new (APPLICATION_ID);

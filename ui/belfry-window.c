@@ -33,8 +33,13 @@ struct _BelfryWindow {
   BelfrySession *banner_session;
   BelfryAccount *status_account;
 
+  /* built when first asked for */
+  GtkWindow *shortcuts_window;
+
   AdwWindowTitle *window_title;
   GtkWidget *back_button;
+  GtkMenuButton *menu_button;
+  GMenuModel *primary_menu;
   GtkRevealer *banner_revealer;
   GtkLabel *banner_label;
   GtkStack *stack;
@@ -486,6 +491,34 @@ build_dialpad (BelfryWindow *self)
   }
 }
 
+/* The main menu and the shortcuts window are built the first time they are
+ * opened, not on the way to the window's first frame. */
+static void
+create_main_menu (GtkMenuButton *button,
+                  gpointer       user_data)
+{
+  BelfryWindow *self = user_data;
+
+  gtk_menu_button_set_menu_model (button, self->primary_menu);
+}
+
+static void
+show_shortcuts_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  BelfryWindow *self = BELFRY_WINDOW (widget);
+
+  if (self->shortcuts_window == NULL) {
+    g_autoptr (GtkBuilder) builder = gtk_builder_new_from_resource (RESOURCE_PATH "/belfry-shortcuts-window.ui");
+
+    self->shortcuts_window = GTK_WINDOW (g_object_ref_sink (gtk_builder_get_object (builder, "shortcuts_window")));
+    gtk_window_set_transient_for (self->shortcuts_window, GTK_WINDOW (self));
+    gtk_window_set_hide_on_close (self->shortcuts_window, TRUE);
+  }
+  gtk_window_present (self->shortcuts_window);
+}
+
 static void
 belfry_window_get_property (GObject    *object,
                             guint       prop_id,
@@ -566,6 +599,9 @@ belfry_window_dispose (GObject *object)
   g_clear_object (&self->banner_session);
   g_clear_object (&self->status_account);
   g_clear_object (&self->call_manager);
+  if (self->shortcuts_window != NULL)
+    gtk_window_destroy (self->shortcuts_window);
+  g_clear_object (&self->shortcuts_window);
 
   G_OBJECT_CLASS (belfry_window_parent_class)->dispose (object);
 }
@@ -595,6 +631,8 @@ belfry_window_class_init (BelfryWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/belfry-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, stack);
@@ -619,6 +657,7 @@ belfry_window_class_init (BelfryWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.decline-incoming", NULL, decline_incoming_action);
   gtk_widget_class_install_action (widget_class, "win.delete-record", "x", delete_record_action);
   gtk_widget_class_install_action (widget_class, "win.clear-history", NULL, clear_history_action);
+  gtk_widget_class_install_action (widget_class, "win.show-shortcuts", NULL, show_shortcuts_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.focus-address", NULL);
 }
@@ -629,6 +668,7 @@ belfry_window_init (BelfryWindow *self)
   self->views = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
   build_dialpad (self);
+  gtk_menu_button_set_create_popup_func (self->menu_button, create_main_menu, self, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-incoming", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.decline-incoming", FALSE);
 }
