@@ -10,7 +10,7 @@ alone cost here), and for gnome-calls and linphone when they are installed:
   - CPU ticks over 10 s once settled.
 It prints one table, with each figure's ratio to the floor.
 
-Usage: build-aux/benchmark-ui.py [--builddir _build] [--runs 3]
+Usage: build-aux/benchmark-ui.py [--builddir _build] [--runs 15]
 Run it as it is: it starts Xvfb and dbus-run-session itself.
 """
 
@@ -105,31 +105,71 @@ class Watcher:
         self.proc.wait()
 
 
-def measure(name, argv, env, watcher, runs):
-    starts, rss, idle = [], [], []
-    for _ in range(runs):
-        watcher.drain()
-        t0 = time.monotonic()
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        mapped = watcher.wait_map(30)
-        if mapped is None:
-            proc.kill()
-            proc.wait()
-            return None
-        starts.append(mapped - t0)
-        time.sleep(5 - (mapped - t0) if mapped - t0 < 5 else 0)
-        rss.append(rss_mb(proc.pid))
-        time.sleep(1)
-        before = ticks(proc.pid)
-        time.sleep(10)
-        idle.append(ticks(proc.pid) - before)
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return {'start': statistics.median(starts), 'rss': statistics.median(rss), 'idle': max(idle)}
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def spawn_until_mapped(argv, env, watcher):
+    """Spawn argv; the process and its seconds to the first mapped window (None: no window)."""
+    watcher.drain()
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    mapped = watcher.wait_map(30)
+    return proc, None if mapped is None else mapped - t0
+
+
+def measure_start(argv, env, watcher):
+    proc, seconds = spawn_until_mapped(argv, env, watcher)
+    stop(proc)
+    return seconds
+
+
+def measure_steady(argv, env, watcher):
+    """RSS 5 s after the spawn and CPU ticks over the 10 s after that (plus 1 s to settle)."""
+    proc, seconds = spawn_until_mapped(argv, env, watcher)
+    if seconds is None:
+        stop(proc)
+        return None
+    time.sleep(max(0, 5 - seconds))
+    rss = rss_mb(proc.pid)
+    time.sleep(1)
+    before = ticks(proc.pid)
+    time.sleep(10)
+    idle = ticks(proc.pid) - before
+    stop(proc)
+    return rss, idle
+
+
+def measure(contenders, env, watcher, runs):
+    """Start-up times in rounds that take every contender in turn, after one
+    unmeasured warm-up start each (disk cache, font and icon caches), so that
+    what the machine does meanwhile falls on all of them alike; then one
+    steady run each for memory and idle CPU."""
+    starts = {name: [] for name, _ in contenders}
+    for name, argv in contenders:
+        measure_start(argv, env, watcher)
+    for round_ in range(runs):
+        print('start-up round %d of %d ...' % (round_ + 1, runs), file=sys.stderr)
+        for name, argv in contenders:
+            seconds = measure_start(argv, env, watcher)
+            if seconds is not None:
+                starts[name].append(seconds)
+    results = {}
+    for name, argv in contenders:
+        print('memory and idle CPU of', name, '...', file=sys.stderr)
+        steady = measure_steady(argv, env, watcher)
+        if steady is None or len(starts[name]) < runs:
+            results[name] = None
+            continue
+        results[name] = {'start': statistics.median(starts[name]),
+                         'quartiles': statistics.quantiles(starts[name], n=4) if runs > 1 else [starts[name][0]] * 3,
+                         'rss': steady[0], 'idle': steady[1]}
+    return results
 
 
 def inner(args):
@@ -163,29 +203,28 @@ def inner(args):
 
         watcher = Watcher()
         time.sleep(0.5)
-        results = {}
-        for name, argv in contenders:
-            print('measuring', name, '...', file=sys.stderr)
-            results[name] = measure(name, argv, env, watcher, args.runs)
+        results = measure(contenders, env, watcher, args.runs)
         watcher.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     floor = results['floor (AdwApplication)']
-    print('%-24s %14s %10s %10s %12s %10s' % ('', 'first window s', 'ratio', 'RSS MB', 'RSS - floor',
-                                              'idle ticks'))
+    print('%d start-up rounds; first window: median, and the quartiles across the rounds' % args.runs)
+    print('%-24s %14s %14s %8s %8s %12s %10s' % ('', 'first window s', 'quartiles', 'ratio', 'RSS MB',
+                                                  'RSS - floor', 'idle ticks'))
     for name, r in results.items():
         if r is None:
             print('%-24s %14s' % (name, 'no window'))
             continue
-        print('%-24s %14.3f %10.2f %10.1f %12.1f %10d' % (name, r['start'], r['start'] / floor['start'],
-                                                          r['rss'], r['rss'] - floor['rss'], r['idle']))
+        print('%-24s %14.3f %6.3f-%6.3f %8.2f %8.1f %12.1f %10d' % (
+            name, r['start'], r['quartiles'][0], r['quartiles'][2], r['start'] / floor['start'],
+            r['rss'], r['rss'] - floor['rss'], r['idle']))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--builddir', default=os.path.join(TOP, '_build'))
-    parser.add_argument('--runs', type=int, default=3)
+    parser.add_argument('--runs', type=int, default=15, help='start-up rounds')
     parser.add_argument('--inner', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
 
