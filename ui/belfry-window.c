@@ -48,7 +48,12 @@ struct _BelfryWindow {
   GtkLabel *error_label;
   GtkGrid *dialpad;
   GtkLabel *direct_label;
-  GtkListBox *history_list;
+  GtkToggleButton *dialpad_button;
+  GtkStack *history_stack;
+  GtkListView *history_list;
+  GtkSliceListModel *history_slice;
+  gulong first_paint_handler;
+  GSettings *settings;
   GtkStack *calls_stack;
   GtkWidget *calls_switcher;
 };
@@ -88,49 +93,97 @@ outcome_icon (BelfryCallRecord *record)
   }
 }
 
-static GtkWidget *
-create_history_row (gpointer item,
-                    gpointer user_data)
+/* A recent call's row: the outcome's icon, the caller or callee, when and
+ * how it went, and a button that forgets it. The list view makes rows only
+ * for what is on screen and binds them again as the list scrolls. */
+static void
+setup_history_row (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   gpointer                  user_data)
 {
-  BelfryCallRecord *record = item;
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *subtitle = gtk_label_new (NULL);
+  GtkWidget *delete_button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+
+  gtk_widget_set_margin_top (row, 6);
+  gtk_widget_set_margin_bottom (row, 6);
+  /* Translators: tooltip of a recent call's row. */
+  gtk_widget_set_tooltip_text (row, _("Call back"));
+  gtk_box_append (GTK_BOX (row), gtk_image_new ());
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_widget_set_hexpand (text, TRUE);
+  gtk_widget_set_valign (text, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (text), title);
+  gtk_box_append (GTK_BOX (text), subtitle);
+  gtk_box_append (GTK_BOX (row), text);
+
+  gtk_widget_set_valign (delete_button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (delete_button, "flat");
+  gtk_widget_set_tooltip_text (delete_button, _("Forget this call"));
+  gtk_box_append (GTK_BOX (row), delete_button);
+
+  gtk_list_item_set_child (item, row);
+}
+
+static void
+bind_history_row (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  gpointer                  user_data)
+{
+  BelfryCallRecord *record = gtk_list_item_get_item (item);
+  GtkWidget *row = gtk_list_item_get_child (item);
+  GtkWidget *icon = gtk_widget_get_first_child (row);
+  GtkWidget *text = gtk_widget_get_next_sibling (icon);
+  GtkWidget *title = gtk_widget_get_first_child (text);
+  GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
+  GtkWidget *delete_button = gtk_widget_get_next_sibling (text);
   const char *name = belfry_call_record_get_remote_name (record);
   const char *uri = belfry_call_record_get_remote_uri (record);
-  g_autofree char *when = NULL;
-  g_autofree char *subtitle = NULL;
-  g_autofree char *delete_label = NULL;
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *icon = gtk_image_new_from_icon_name (outcome_icon (record));
-  GtkWidget *delete_button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  const char *who = name && *name ? name : uri;
+  const char *reason = belfry_call_record_get_reason (record);
   guint duration = belfry_call_record_get_duration (record);
+  g_autofree char *when = NULL;
+  g_autofree char *how = NULL;
+  g_autofree char *delete_label = NULL;
+  g_autofree char *row_label = NULL;
 
   when = g_date_time_format (belfry_call_record_get_start_time (record), "%x %X");
   if (belfry_call_record_get_outcome (record) == BELFRY_CALL_OUTCOME_ANSWERED)
     /* Translators: call history: the date, whether the call came in or went out, and its length. */
-    subtitle = g_strdup_printf (_("%s · %s · %u:%02u"), when, outcome_text (record), duration / 60, duration % 60);
-  else if (belfry_call_record_get_reason (record) != NULL && *belfry_call_record_get_reason (record) != '\0')
-    subtitle = g_strdup_printf ("%s · %s · %s", when, outcome_text (record), belfry_call_record_get_reason (record));
+    how = g_strdup_printf (_("%s · %s · %u:%02u"), when, outcome_text (record), duration / 60, duration % 60);
+  else if (reason != NULL && *reason != '\0')
+    how = g_strdup_printf ("%s · %s · %s", when, outcome_text (record), reason);
   else
-    subtitle = g_strdup_printf ("%s · %s", when, outcome_text (record));
+    how = g_strdup_printf ("%s · %s", when, outcome_text (record));
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name && *name ? name : uri);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-  g_object_set_data_full (G_OBJECT (row), "uri", g_strdup (uri), g_free);
-  /* Translators: tooltip of a recent call's row. */
-  gtk_widget_set_tooltip_text (row, _("Call back"));
-
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (delete_button), "win.delete-record");
+  gtk_image_set_from_icon_name (GTK_IMAGE (icon), outcome_icon (record));
+  gtk_label_set_label (GTK_LABEL (title), who);
+  gtk_label_set_label (GTK_LABEL (subtitle), how);
+  /* The target first: an action name without its target is an error. */
   gtk_actionable_set_action_target (GTK_ACTIONABLE (delete_button), "x", belfry_call_record_get_id (record));
-  gtk_widget_set_valign (delete_button, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (delete_button, "flat");
-  delete_label = g_strdup_printf (_("Forget the call with %s"), name && *name ? name : uri);
-  gtk_widget_set_tooltip_text (delete_button, _("Forget this call"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (delete_button), "win.delete-record");
+  delete_label = g_strdup_printf (_("Forget the call with %s"), who);
   gtk_accessible_update_property (GTK_ACCESSIBLE (delete_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   delete_label, -1);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), delete_button);
-  return row;
+  /* What a screen reader says of the row itself: GTK 4.8 has no accessible
+   * label on a GtkListItem (4.12 has), so it goes on the row widget the
+   * list view holds our child in. */
+  if (gtk_widget_get_parent (row) != NULL) {
+    /* Translators: what a screen reader says of a recent call; %s is who called or was called. */
+    row_label = g_strdup_printf (_("Call back %s"), who);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (row)),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, row_label,
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, how,
+                                    -1);
+  }
 }
 
 static void
@@ -348,15 +401,65 @@ on_address_entry_changed (BelfryWindow *self)
   show_error (self, NULL);
 }
 
-static void
-on_history_row_activated (BelfryWindow  *self,
-                          GtkListBoxRow *row)
-{
-  const char *uri = g_object_get_data (G_OBJECT (row), "uri");
+/* The recent calls show this many more calls each time one scrolls to
+ * their end: a long history costs nothing until it is looked at. */
+#define HISTORY_PAGE 25
 
-  if (uri == NULL)
+static void
+on_history_edge_reached (BelfryWindow    *self,
+                         GtkPositionType  position)
+{
+  if (position == GTK_POS_BOTTOM)
+    gtk_slice_list_model_set_size (self->history_slice,
+                                   gtk_slice_list_model_get_size (self->history_slice) + HISTORY_PAGE);
+}
+
+/* The rows of the recent calls are made once the window's first frame is
+ * on screen: the window comes up without waiting for them, and they follow
+ * in the next frame. */
+static void
+on_after_first_paint (GdkFrameClock *clock,
+                      BelfryWindow  *self)
+{
+  g_autoptr (GtkNoSelection) selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->history_slice)));
+
+  g_clear_signal_handler (&self->first_paint_handler, clock);
+  gtk_list_view_set_model (self->history_list, GTK_SELECTION_MODEL (selection));
+}
+
+static void
+belfry_window_map (GtkWidget *widget)
+{
+  BelfryWindow *self = BELFRY_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (belfry_window_parent_class)->map (widget);
+
+  if (gtk_list_view_get_model (self->history_list) == NULL && self->first_paint_handler == 0)
+    self->first_paint_handler = g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
+                                                  G_CALLBACK (on_after_first_paint), self);
+}
+
+static void
+belfry_window_unmap (GtkWidget *widget)
+{
+  BelfryWindow *self = BELFRY_WINDOW (widget);
+
+  if (self->first_paint_handler != 0)
+    g_clear_signal_handler (&self->first_paint_handler, gtk_widget_get_frame_clock (widget));
+
+  GTK_WIDGET_CLASS (belfry_window_parent_class)->unmap (widget);
+}
+
+/* A click on a recent call calls it back. */
+static void
+on_history_row_activated (BelfryWindow *self,
+                          guint         position)
+{
+  g_autoptr (BelfryCallRecord) record = g_list_model_get_item (G_LIST_MODEL (self->history_slice), position);
+
+  if (record == NULL)
     return;
-  gtk_editable_set_text (GTK_EDITABLE (self->address_entry), uri);
+  gtk_editable_set_text (GTK_EDITABLE (self->address_entry), belfry_call_record_get_remote_uri (record));
   gtk_widget_activate_action (GTK_WIDGET (self), "win.call", NULL);
 }
 
@@ -473,6 +576,8 @@ on_history_changed (BelfryWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-history",
                                  g_list_model_get_n_items (G_LIST_MODEL (history)) > 0);
+  gtk_stack_set_visible_child_name (self->history_stack,
+                                    g_list_model_get_n_items (G_LIST_MODEL (history)) > 0 ? "calls" : "empty");
 }
 
 static void
@@ -571,7 +676,14 @@ belfry_window_constructed (GObject *object)
   notifier = belfry_call_manager_get_notifier (self->call_manager);
   sessions = belfry_call_manager_get_sessions (self->call_manager);
 
-  gtk_list_box_bind_model (self->history_list, G_LIST_MODEL (history), create_history_row, NULL, NULL);
+  {
+    g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+    g_signal_connect (factory, "setup", G_CALLBACK (setup_history_row), NULL);
+    g_signal_connect (factory, "bind", G_CALLBACK (bind_history_row), NULL);
+    gtk_list_view_set_factory (self->history_list, factory);
+    self->history_slice = gtk_slice_list_model_new (G_LIST_MODEL (g_object_ref (history)), 0, HISTORY_PAGE);
+  }
   g_signal_connect_object (history, "items-changed", G_CALLBACK (on_history_changed), self,
                            G_CONNECT_SWAPPED);
   on_history_changed (self);
@@ -599,6 +711,8 @@ belfry_window_dispose (GObject *object)
   g_clear_object (&self->banner_session);
   g_clear_object (&self->status_account);
   g_clear_object (&self->call_manager);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->history_slice);
   if (self->shortcuts_window != NULL)
     gtk_window_destroy (self->shortcuts_window);
   g_clear_object (&self->shortcuts_window);
@@ -616,6 +730,8 @@ belfry_window_class_init (BelfryWindowClass *klass)
   object_class->set_property = belfry_window_set_property;
   object_class->constructed = belfry_window_constructed;
   object_class->dispose = belfry_window_dispose;
+  widget_class->map = belfry_window_map;
+  widget_class->unmap = belfry_window_unmap;
 
   /**
    * BelfryWindow:call-manager:
@@ -641,12 +757,15 @@ belfry_window_class_init (BelfryWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, error_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, dialpad);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, direct_label);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, dialpad_button);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, history_stack);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, history_list);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, calls_stack);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, calls_switcher);
   gtk_widget_class_bind_template_callback (widget_class, on_address_entry_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_address_entry_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_history_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_history_edge_reached);
 
   gtk_widget_class_install_action (widget_class, "win.call", NULL, call_action);
   gtk_widget_class_install_action (widget_class, "win.dial-digit", "s", dial_digit_action);
@@ -669,6 +788,8 @@ belfry_window_init (BelfryWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   build_dialpad (self);
   gtk_menu_button_set_create_popup_func (self->menu_button, create_main_menu, self, NULL);
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_settings_bind (self->settings, "show-dial-pad", self->dialpad_button, "active", G_SETTINGS_BIND_DEFAULT);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-incoming", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.decline-incoming", FALSE);
 }

@@ -1,0 +1,117 @@
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "belfry-application.h"
+#include "belfry-sipp.h"
+#include "belfry-test-env.h"
+#include "belfry-window.h"
+
+/* The real application on the test's own session bus, with 300 calls in
+ * its history before it starts. */
+
+/* The texts of the labels under @widget, one a line. */
+static void
+collect_labels (GtkWidget *widget,
+                GString   *texts)
+{
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (texts, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, texts);
+}
+
+static guint
+count_children (GtkWidget *widget)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n++;
+  return n;
+}
+
+typedef struct {
+  GtkWidget *list;
+  guint      rows;
+} RowCount;
+
+static gboolean
+has_rows (gpointer data)
+{
+  RowCount *count = data;
+
+  return count_children (count->list) == count->rows;
+}
+
+static gboolean
+scrollable (gpointer data)
+{
+  return gtk_adjustment_get_upper (data) > gtk_adjustment_get_page_size (data) + 1;
+}
+
+/* A long call history does not make the window slow to come: the recent
+ * calls show the newest 25, and 25 more each time one scrolls to their end. */
+static void
+test_long_history (void)
+{
+  g_autoptr (BelfryApplication) application = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) texts = g_string_new (NULL);
+  GtkWindow *window;
+  GtkWidget *list;
+  GtkAdjustment *adjustment;
+  RowCount count;
+
+  {
+    g_autoptr (BelfryCallHistory) history = belfry_call_history_new (NULL);
+    g_autoptr (GDateTime) start = g_date_time_new_now_local ();
+
+    for (guint i = 0; i < 300; i++) {
+      g_autofree char *uri = g_strdup_printf ("sip:caller%u@example.org", i);
+      g_autoptr (GDateTime) when = g_date_time_add_seconds (start, i);
+      g_autoptr (BelfryCallRecord) record = belfry_call_record_new (BELFRY_CALL_DIRECTION_INCOMING, uri, NULL, when,
+                                                                    60, BELFRY_CALL_OUTCOME_ANSWERED, NULL);
+
+      belfry_call_history_add (history, record);
+    }
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (history)), ==, 300);
+  }
+
+  application = belfry_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (application));
+  window = gtk_application_get_active_window (GTK_APPLICATION (application));
+  list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "history_list"));
+
+  count.list = list;
+  count.rows = 25;
+  g_assert_true (belfry_test_wait_until (has_rows, &count, 10000));
+  /* The newest first. */
+  collect_labels (gtk_widget_get_first_child (list), texts);
+  g_assert_true (g_str_has_prefix (texts->str, "sip:caller299@example.org\n"));
+
+  /* Scrolled to the end, as a person would with the wheel or the keys. */
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (
+    list, GTK_TYPE_SCROLLED_WINDOW)));
+  g_assert_true (belfry_test_wait_until (scrollable, adjustment, 10000));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  count.rows = 50;
+  g_assert_true (belfry_test_wait_until (has_rows, &count, 10000));
+
+  gtk_window_destroy (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  belfry_test_init (&argc, &argv);
+
+  g_test_add_func ("/belfry/recent-calls/long-history", test_long_history);
+
+  return g_test_run ();
+}
