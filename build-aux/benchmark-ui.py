@@ -7,7 +7,9 @@ alone cost here), and for gnome-calls and linphone when they are installed:
   - time from spawn to the first mapped top-level window, seen by one
     watcher process (xev on the root window), not by polling;
   - resident memory 5 s after start;
-  - CPU ticks over 10 s once settled.
+  - CPU ticks over 10 s once settled;
+and belfry again with a long call history (--history, 2000 calls by
+default), which its main window must not take longer to show.
 It prints one table, with each figure's ratio to the floor.
 
 Usage: build-aux/benchmark-ui.py [--builddir _build] [--runs 15]
@@ -20,6 +22,7 @@ import select
 import shutil
 import statistics
 import subprocess
+import sqlite3
 import sys
 import tempfile
 import time
@@ -145,22 +148,22 @@ def measure_steady(argv, env, watcher):
     return rss, idle
 
 
-def measure(contenders, env, watcher, runs):
+def measure(contenders, watcher, runs):
     """Start-up times in rounds that take every contender in turn, after one
     unmeasured warm-up start each (disk cache, font and icon caches), so that
     what the machine does meanwhile falls on all of them alike; then one
     steady run each for memory and idle CPU."""
-    starts = {name: [] for name, _ in contenders}
-    for name, argv in contenders:
+    starts = {name: [] for name, _, _ in contenders}
+    for name, argv, env in contenders:
         measure_start(argv, env, watcher)
     for round_ in range(runs):
         print('start-up round %d of %d ...' % (round_ + 1, runs), file=sys.stderr)
-        for name, argv in contenders:
+        for name, argv, env in contenders:
             seconds = measure_start(argv, env, watcher)
             if seconds is not None:
                 starts[name].append(seconds)
     results = {}
-    for name, argv in contenders:
+    for name, argv, env in contenders:
         print('memory and idle CPU of', name, '...', file=sys.stderr)
         steady = measure_steady(argv, env, watcher)
         if steady is None or len(starts[name]) < runs:
@@ -170,6 +173,30 @@ def measure(contenders, env, watcher, runs):
                          'quartiles': statistics.quantiles(starts[name], n=4) if runs > 1 else [starts[name][0]] * 3,
                          'rss': steady[0], 'idle': steady[1]}
     return results
+
+
+def history_env(env, work, belfry, calls):
+    """An environment whose HOME holds a call history of @calls calls: Belfry
+    creates its database, then the calls go in as Belfry would have written
+    them."""
+    home = os.path.join(work, 'home-history')
+    os.makedirs(home)
+    env = dict(env, HOME=home)
+    proc = subprocess.Popen(belfry, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    database = os.path.join(home, '.local', 'share', 'belfry', 'history.db')
+    deadline = time.monotonic() + 30
+    while not os.path.exists(database) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop(proc)
+    now = int(time.time())
+    with sqlite3.connect(database) as db:
+        db.executemany('INSERT INTO calls (direction, remote_uri, remote_name, start_time, duration, outcome,'
+                       ' reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
+                       [('incoming' if i % 3 else 'outgoing', 'sip:user%d@example.org' % (i % 150),
+                         'User %d' % (i % 150), now - i * 3600, (i * 37) % 900,
+                         ('answered', 'missed', 'declined', 'failed')[i % 4], 'Busy Here' if i % 4 == 3 else None)
+                        for i in range(calls)])
+    return env
 
 
 def inner(args):
@@ -192,18 +219,21 @@ def inner(args):
                    BELFRY_LISTEN_ADDRESS='127.0.0.1', BELFRY_DIRECT_PORT='0',
                    BELFRY_MEDIA_MODULE=os.path.join(args.builddir, 'app', 'media', 'belfry-media.so'))
 
-        contenders = [('floor (AdwApplication)', [floor]),
-                      ('belfry', [os.path.join(args.builddir, 'ui', 'belfry')])]
+        belfry = [os.path.join(args.builddir, 'ui', 'belfry')]
+        contenders = [('floor (AdwApplication)', [floor], env), ('belfry', belfry, env)]
+        if args.history:
+            contenders.append(('belfry, %d calls in history' % args.history, belfry,
+                               history_env(env, work, belfry, args.history)))
         for name, binary in (('gnome-calls', 'gnome-calls'), ('linphone', 'linphone')):
             path = shutil.which(binary)
             if path:
-                contenders.append((name, [path]))
+                contenders.append((name, [path], env))
             else:
                 print('%s is not installed here; skipped' % name, file=sys.stderr)
 
         watcher = Watcher()
         time.sleep(0.5)
-        results = measure(contenders, env, watcher, args.runs)
+        results = measure(contenders, watcher, args.runs)
         watcher.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -225,6 +255,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--builddir', default=os.path.join(TOP, '_build'))
     parser.add_argument('--runs', type=int, default=15, help='start-up rounds')
+    parser.add_argument('--history', type=int, default=2000,
+                        help='also measure belfry with this many calls in its history (0: not)')
     parser.add_argument('--inner', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -239,7 +271,8 @@ def main():
     sys.exit(subprocess.run(['dbus-run-session', '--', 'xvfb-run', '--auto-servernum',
                              '--server-args=-screen 0 1280x1024x24',
                              sys.executable, os.path.abspath(__file__), '--inner',
-                             '--builddir', os.path.abspath(args.builddir), '--runs', str(args.runs)]).returncode)
+                             '--builddir', os.path.abspath(args.builddir), '--runs', str(args.runs),
+                             '--history', str(args.history)]).returncode)
 
 
 if __name__ == '__main__':
