@@ -31,6 +31,8 @@ enum {
   PROP_ERROR,
   PROP_PATH,
   PROP_PERSISTENT,
+  PROP_BACKGROUND,
+  PROP_LOADING,
   N_PROPS
 };
 
@@ -44,6 +46,11 @@ struct _BelfryCallHistory {
   char *error;
   /* Newest first. */
   GPtrArray *records;
+  /* Reading the calls in a worker thread (BelfryCallHistory:loading);
+   * a clear() meanwhile makes what it reads stale. */
+  gboolean background;
+  gboolean loading;
+  guint load_generation;
 };
 
 static void belfry_call_history_list_model_init (GListModelInterface *iface);
@@ -190,17 +197,25 @@ failed:
   return FALSE;
 }
 
+/* Appends the calls of @db whose id is at most @last_id to @records,
+ * newest first. It touches nothing but its arguments, so that a worker
+ * thread can read with a connection of its own. */
 static gboolean
-load (BelfryCallHistory *self,
-      int               *code)
+read_records (sqlite3   *db,
+              gint64     last_id,
+              GPtrArray *records,
+              int       *code)
 {
   sqlite3_stmt *statement = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (self->db,
+  rc = sqlite3_prepare_v2 (db,
                            "SELECT id, direction, remote_uri, remote_name, start_time, duration,"
-                           " outcome, reason, account_id FROM calls ORDER BY start_time DESC, id DESC",
+                           " outcome, reason, account_id FROM calls WHERE id <= ?"
+                           " ORDER BY start_time DESC, id DESC",
                            -1, &statement, NULL);
+  if (statement != NULL)
+    sqlite3_bind_int64 (statement, 1, last_id);
   while (statement != NULL && (rc = sqlite3_step (statement)) == SQLITE_ROW) {
     g_autoptr (GDateTime) start = NULL;
     BelfryCallRecord *record;
@@ -229,7 +244,7 @@ load (BelfryCallHistory *self,
                                      (const char *) sqlite3_column_text (statement, 7));
     belfry_call_record_set_account_id (record, (const char *) sqlite3_column_text (statement, 8));
     belfry_call_record_set_id (record, sqlite3_column_int64 (statement, 0));
-    g_ptr_array_add (self->records, record);
+    g_ptr_array_add (records, record);
   }
   sqlite3_finalize (statement);
 
@@ -271,6 +286,10 @@ move_aside (const char *path)
   return NULL;
 }
 
+static void fail_db (BelfryCallHistory *self,
+                     int                rc);
+static void load_in_background (BelfryCallHistory *self);
+
 static void
 open_db (BelfryCallHistory *self)
 {
@@ -294,17 +313,33 @@ open_db (BelfryCallHistory *self)
   if (rc == SQLITE_OK) {
     sqlite3_busy_timeout (self->db, 2000);
     sqlite3_extended_result_codes (self->db, 0);
-    if (exec (self->db, "PRAGMA journal_mode=WAL", &code) && migrate (self->db, &code) && load (self, &code)) {
+    if (exec (self->db, "PRAGMA journal_mode=WAL", &code) && migrate (self->db, &code) &&
+        (self->background || read_records (self->db, G_MAXINT64, self->records, &code))) {
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PERSISTENT]);
+      if (self->background)
+        load_in_background (self);
       return;
     }
     rc = code;
   }
 
+  g_ptr_array_set_size (self->records, 0);
+  fail_db (self, rc);
+}
+
+/* The database cannot be used: the calls live in memory from now on, and
+ * a damaged file is moved aside, never deleted. */
+static void
+fail_db (BelfryCallHistory *self,
+         int                rc)
+{
+  gboolean was_open = self->db != NULL;
+
   g_message ("Call history %s cannot be used: %s", self->path,
              self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
   g_clear_pointer (&self->db, sqlite3_close_v2);
-  g_ptr_array_set_size (self->records, 0);
+  if (was_open)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PERSISTENT]);
 
   if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT) {
     g_autofree char *aside = move_aside (self->path);
@@ -337,6 +372,113 @@ compare_newest_first (BelfryCallRecord *a,
                       BelfryCallRecord *b)
 {
   return g_date_time_compare (belfry_call_record_get_start_time (b), belfry_call_record_get_start_time (a));
+}
+
+typedef struct {
+  char *path;
+  gint64 last_id;
+  guint generation;
+  GPtrArray *records;
+  int code;
+} Load;
+
+static void
+load_free (Load *load)
+{
+  g_free (load->path);
+  g_clear_pointer (&load->records, g_ptr_array_unref);
+  g_free (load);
+}
+
+/* In a worker thread, with a read-only connection of its own. */
+static void
+read_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Load *load = task_data;
+  sqlite3 *db = NULL;
+
+  load->code = sqlite3_open_v2 (load->path, &db, SQLITE_OPEN_READONLY, NULL);
+  if (load->code == SQLITE_OK) {
+    sqlite3_busy_timeout (db, 2000);
+    sqlite3_extended_result_codes (db, 0);
+    read_records (db, load->last_id, load->records, &load->code);
+  }
+  sqlite3_close_v2 (db);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+set_loading (BelfryCallHistory *self,
+             gboolean           loading)
+{
+  if (self->loading == loading)
+    return;
+  self->loading = loading;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LOADING]);
+}
+
+static void
+read_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  BelfryCallHistory *self = BELFRY_CALL_HISTORY (source);
+  Load *load = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GPtrArray) records = NULL;
+  guint before = self->records->len;
+
+  /* Everything was deleted while it was being read. */
+  if (load->generation != self->load_generation)
+    return;
+
+  if (load->code != SQLITE_OK) {
+    if (self->db != NULL)
+      fail_db (self, load->code);
+    set_loading (self, FALSE);
+    return;
+  }
+
+  /* The calls added meanwhile (newer, and not read: their ids are higher)
+   * go in among those read, in their places by start time. */
+  records = g_steal_pointer (&load->records);
+  for (guint i = 0; i < self->records->len; i++) {
+    BelfryCallRecord *record = g_ptr_array_index (self->records, i);
+    guint position = 0;
+
+    while (position < records->len &&
+           compare_newest_first (g_ptr_array_index (records, position), record) <= 0)
+      position++;
+    g_ptr_array_insert (records, position, g_object_ref (record));
+  }
+  g_ptr_array_unref (self->records);
+  self->records = g_steal_pointer (&records);
+  set_loading (self, FALSE);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, before, self->records->len);
+}
+
+/* Reads the calls in a worker thread; the calls added meanwhile are not
+ * read again, as only the ids there are now are. */
+static void
+load_in_background (BelfryCallHistory *self)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, read_done, NULL);
+  Load *load = g_new0 (Load, 1);
+  sqlite3_stmt *statement = NULL;
+
+  load->path = g_strdup (self->path);
+  load->generation = self->load_generation;
+  load->records = g_ptr_array_new_with_free_func (g_object_unref);
+  if (sqlite3_prepare_v2 (self->db, "SELECT COALESCE(MAX(id), 0) FROM calls", -1, &statement, NULL) == SQLITE_OK &&
+      sqlite3_step (statement) == SQLITE_ROW)
+    load->last_id = sqlite3_column_int64 (statement, 0);
+  sqlite3_finalize (statement);
+
+  g_task_set_task_data (task, load, (GDestroyNotify) load_free);
+  set_loading (self, TRUE);
+  g_task_run_in_thread (task, read_in_thread);
 }
 
 static GType
@@ -388,6 +530,12 @@ belfry_call_history_get_property (GObject    *object,
   case PROP_PERSISTENT:
     g_value_set_boolean (value, self->db != NULL);
     break;
+  case PROP_BACKGROUND:
+    g_value_set_boolean (value, self->background);
+    break;
+  case PROP_LOADING:
+    g_value_set_boolean (value, self->loading);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -404,6 +552,9 @@ belfry_call_history_set_property (GObject      *object,
   switch (prop_id) {
   case PROP_PATH:
     self->path = g_value_dup_string (value);
+    break;
+  case PROP_BACKGROUND:
+    self->background = g_value_get_boolean (value);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -474,6 +625,27 @@ belfry_call_history_class_init (BelfryCallHistoryClass *klass)
     g_param_spec_boolean ("persistent", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * BelfryCallHistory:background:
+   *
+   * Whether the calls are read in a worker thread, so that a long history
+   * does not hold up the caller; #BelfryCallHistory:loading says when
+   * they are all there.
+   */
+  props[PROP_BACKGROUND] =
+    g_param_spec_boolean ("background", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BelfryCallHistory:loading:
+   *
+   * Whether the calls saved before are still being read: until then the
+   * history holds only the calls added since it was opened.
+   */
+  props[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -496,6 +668,31 @@ BelfryCallHistory *
 belfry_call_history_new (const char *path)
 {
   return g_object_new (BELFRY_TYPE_CALL_HISTORY, "path", path, NULL);
+}
+
+/**
+ * belfry_call_history_new_in_background:
+ * @path: (nullable): the database, or %NULL for `$XDG_DATA_HOME/belfry/history.db`
+ *
+ * Opens the history like belfry_call_history_new(), but reads the calls
+ * saved before in a worker thread: they come in one #GListModel::items-changed
+ * when #BelfryCallHistory:loading turns %FALSE. Calls can be added, removed
+ * and cleared meanwhile.
+ *
+ * Returns: (transfer full): a new #BelfryCallHistory
+ */
+BelfryCallHistory *
+belfry_call_history_new_in_background (const char *path)
+{
+  return g_object_new (BELFRY_TYPE_CALL_HISTORY, "path", path, "background", TRUE, NULL);
+}
+
+gboolean
+belfry_call_history_get_loading (BelfryCallHistory *self)
+{
+  g_return_val_if_fail (BELFRY_IS_CALL_HISTORY (self), FALSE);
+
+  return self->loading;
 }
 
 const char *
@@ -632,6 +829,9 @@ belfry_call_history_clear (BelfryCallHistory *self)
 
   if (self->db != NULL && !exec (self->db, "DELETE FROM calls", NULL))
     lose_db (self, "cannot delete the calls");
+  /* What a worker thread is still reading is deleted too. */
+  self->load_generation++;
+  set_loading (self, FALSE);
 
   removed = self->records->len;
   if (removed == 0)

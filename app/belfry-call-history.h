@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (BelfryCallHistory, belfry_call_history, BELFRY, CALL_HISTORY, GObject)
 
 BelfryCallHistory *belfry_call_history_new        (const char        *path);
+BelfryCallHistory *belfry_call_history_new_in_background (const char   *path);
+gboolean           belfry_call_history_get_loading (BelfryCallHistory *self);
 const char        *belfry_call_history_get_path   (BelfryCallHistory *self);
 const char        *belfry_call_history_get_error  (BelfryCallHistory *self);
 gboolean           belfry_call_history_get_persistent (BelfryCallHistory *self);

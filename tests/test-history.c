@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "belfry-call-history.h"
+#include "belfry-sipp.h"
 #include "belfry-test-env.h"
 
 /* The call history: the database on disk, its schema and migration, and
@@ -255,6 +256,71 @@ test_corrupt (Fixture       *fixture,
   g_assert_true (g_file_test (aside2, G_FILE_TEST_IS_REGULAR));
 }
 
+static gboolean
+loaded (gpointer data)
+{
+  return !belfry_call_history_get_loading (data);
+}
+
+/* The worker's task holds the history until its result is in. */
+static gboolean
+only_ours (gpointer data)
+{
+  return G_OBJECT (data)->ref_count == 1;
+}
+
+/* The application reads the calls in a worker thread: a call added while
+ * they are read comes first and only once, and a clear while they are read
+ * leaves nothing. */
+static void
+test_background (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr (BelfryCallHistory) history = belfry_call_history_new (fixture->path);
+  g_autoptr (BelfryCallRecord) newest = record_at (1800000000, "sip:newest@example.org", BELFRY_CALL_OUTCOME_MISSED);
+
+  for (guint i = 0; i < 200; i++) {
+    g_autofree char *uri = g_strdup_printf ("sip:caller%u@example.org", i);
+    g_autoptr (BelfryCallRecord) record = record_at (1700000000 + i, uri, BELFRY_CALL_OUTCOME_MISSED);
+
+    belfry_call_history_add (history, record);
+  }
+  g_assert_finalize_object (g_steal_pointer (&history));
+
+  history = belfry_call_history_new_in_background (fixture->path);
+  g_assert_null (belfry_call_history_get_error (history));
+  g_assert_true (belfry_call_history_get_persistent (history));
+  g_assert_true (belfry_call_history_get_loading (history));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (history)), ==, 0);
+  g_signal_connect (history, "items-changed", G_CALLBACK (on_items_changed), fixture);
+  belfry_call_history_add (history, newest);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (history)), ==, 1);
+
+  g_assert_true (belfry_test_wait_until (loaded, history, 10000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (history)), ==, 201);
+  g_assert_cmpuint (fixture->changes, ==, 2);
+  g_assert_cmpuint (fixture->last_position, ==, 0);
+  g_assert_cmpuint (fixture->last_removed, ==, 1);
+  g_assert_cmpuint (fixture->last_added, ==, 201);
+  g_assert_true (item (history, 0) == newest);
+  g_assert_cmpstr (belfry_call_record_get_remote_uri (item (history, 1)), ==, "sip:caller199@example.org");
+  g_assert_cmpstr (belfry_call_record_get_remote_uri (item (history, 200)), ==, "sip:caller0@example.org");
+  g_assert_finalize_object (g_steal_pointer (&history));
+
+  /* Cleared while it is read: what is read is gone too. */
+  history = belfry_call_history_new_in_background (fixture->path);
+  g_assert_true (belfry_call_history_get_loading (history));
+  belfry_call_history_clear (history);
+  g_assert_false (belfry_call_history_get_loading (history));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (history)), ==, 0);
+  /* The worker's reading ends, and changes nothing. */
+  g_assert_true (belfry_test_wait_until (only_ours, history, 10000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (history)), ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&history));
+  history = belfry_call_history_new (fixture->path);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (history)), ==, 0);
+}
+
 static void
 test_unwritable (Fixture       *fixture,
                  gconstpointer  data)
@@ -305,6 +371,7 @@ main (int    argc,
   g_test_add ("/belfry/history/delete", Fixture, NULL, fixture_set_up, test_delete, fixture_tear_down);
   g_test_add ("/belfry/history/migrate", Fixture, NULL, fixture_set_up, test_migrate, fixture_tear_down);
   g_test_add ("/belfry/history/corrupt", Fixture, NULL, fixture_set_up, test_corrupt, fixture_tear_down);
+  g_test_add ("/belfry/history/background", Fixture, NULL, fixture_set_up, test_background, fixture_tear_down);
   g_test_add ("/belfry/history/unwritable", Fixture, NULL, fixture_set_up, test_unwritable, fixture_tear_down);
 
   return g_test_run ();

@@ -251,7 +251,8 @@ belfry_application_startup (GApplication *application)
                                                  BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (self->engine),
                                                  address ? address : "0.0.0.0", (int) direct_port);
   }
-  self->history = belfry_call_history_new (NULL);
+  /* Read in a worker thread: a long history does not hold up the window. */
+  self->history = belfry_call_history_new_in_background (NULL);
   self->notifier = belfry_notifier_new ();
   self->calls = belfry_call_manager_new (self->accounts, self->history, self->notifier);
   g_signal_connect_swapped (self->calls, "notify::ringing", G_CALLBACK (on_ringing_changed), self);

@@ -576,8 +576,10 @@ on_history_changed (BelfryWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-history",
                                  g_list_model_get_n_items (G_LIST_MODEL (history)) > 0);
+  /* "No calls yet" only once the calls saved before have been read. */
   gtk_stack_set_visible_child_name (self->history_stack,
-                                    g_list_model_get_n_items (G_LIST_MODEL (history)) > 0 ? "calls" : "empty");
+                                    g_list_model_get_n_items (G_LIST_MODEL (history)) > 0 ||
+                                    belfry_call_history_get_loading (history) ? "calls" : "empty");
 }
 
 static void
@@ -685,6 +687,8 @@ belfry_window_constructed (GObject *object)
     self->history_slice = gtk_slice_list_model_new (G_LIST_MODEL (g_object_ref (history)), 0, HISTORY_PAGE);
   }
   g_signal_connect_object (history, "items-changed", G_CALLBACK (on_history_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (history, "notify::loading", G_CALLBACK (on_history_changed), self,
                            G_CONNECT_SWAPPED);
   on_history_changed (self);
 
