@@ -88,6 +88,8 @@ get_info (BelfrySession *session)
   return g_object_get_data (G_OBJECT (session), CALL_INFO_KEY);
 }
 
+static gboolean is_ringing (BelfrySession *session);
+
 static void
 update_ringing (BelfryCallManager *self)
 {
@@ -97,8 +99,7 @@ update_ringing (BelfryCallManager *self)
   for (guint i = 0; i < n && !ringing; i++) {
     g_autoptr (BelfrySession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), i);
 
-    ringing = BELFRY_IS_INVITATION (session) &&
-              belfry_session_get_state (session) < BELFRY_SESSION_STATE_ESTABLISHED;
+    ringing = is_ringing (session);
   }
 
   if (self->ringing == ringing)
@@ -642,6 +643,61 @@ belfry_call_manager_get_ringing (BelfryCallManager *self)
   return self->ringing;
 }
 
+static gboolean
+is_ringing (BelfrySession *session)
+{
+  return BELFRY_IS_INVITATION (session) && belfry_session_get_state (session) < BELFRY_SESSION_STATE_ESTABLISHED;
+}
+
+/**
+ * belfry_call_manager_get_ringing_session:
+ * @self: the call manager
+ *
+ * Returns: (transfer none) (nullable): the newest incoming call that rings
+ *   (not answered yet), which Accept and Decline without a call named act on
+ */
+BelfrySession *
+belfry_call_manager_get_ringing_session (BelfryCallManager *self)
+{
+  g_return_val_if_fail (BELFRY_IS_CALL_MANAGER (self), NULL);
+
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->sessions)); i > 0; i--) {
+    g_autoptr (BelfrySession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), i - 1);
+
+    if (is_ringing (session))
+      return session;
+  }
+  return NULL;
+}
+
+/**
+ * belfry_call_manager_get_current_session:
+ * @self: the call manager
+ *
+ * Returns: (transfer none) (nullable): the call a person talks in (or is
+ *   placing): the newest one that is neither ringing nor on hold, or else
+ *   the newest one on hold. Hang Up without a call named ends it.
+ */
+BelfrySession *
+belfry_call_manager_get_current_session (BelfryCallManager *self)
+{
+  BelfrySession *held = NULL;
+
+  g_return_val_if_fail (BELFRY_IS_CALL_MANAGER (self), NULL);
+
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->sessions)); i > 0; i--) {
+    g_autoptr (BelfrySession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), i - 1);
+
+    if (is_ringing (session))
+      continue;
+    if (!belfry_call_manager_get_held (self, session))
+      return session;
+    if (held == NULL)
+      held = session;
+  }
+  return held;
+}
+
 /**
  * belfry_call_manager_call:
  * @self: the call manager
@@ -756,7 +812,7 @@ belfry_call_manager_hang_up (BelfryCallManager *self,
   g_return_if_fail (BELFRY_IS_CALL_MANAGER (self));
   g_return_if_fail (BELFRY_IS_SESSION (session));
 
-  if (BELFRY_IS_INVITATION (session) && belfry_session_get_state (session) < BELFRY_SESSION_STATE_ESTABLISHED) {
+  if (is_ringing (session)) {
     belfry_call_manager_decline (self, session);
     return;
   }

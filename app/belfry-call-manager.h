@@ -22,6 +22,8 @@ BelfryNotifier       *belfry_call_manager_get_notifier     (BelfryCallManager   
 GListModel           *belfry_call_manager_get_sessions     (BelfryCallManager    *self);
 gboolean              belfry_call_manager_get_ringing      (BelfryCallManager    *self);
 gboolean              belfry_call_manager_get_ringback     (BelfryCallManager    *self);
+BelfrySession        *belfry_call_manager_get_ringing_session (BelfryCallManager *self);
+BelfrySession        *belfry_call_manager_get_current_session (BelfryCallManager *self);
 BelfrySession        *belfry_call_manager_call             (BelfryCallManager    *self,
                                                             const char           *text,
                                                             BelfryAccount        *account,

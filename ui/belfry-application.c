@@ -180,12 +180,72 @@ call_action (GSimpleAction *action,
   gtk_widget_activate_action (GTK_WIDGET (window), "win.call", NULL);
 }
 
+/* Accept, Decline and Hang Up act on the call that rings, and on the call
+ * in progress; being application actions, other programs reach them over
+ * D-Bus too (`gapplication action org.belfry.Belfry hang-up` from a
+ * keyboard shortcut or a headset button). */
+static void
+accept_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  BelfryApplication *self = user_data;
+  BelfrySession *session = belfry_call_manager_get_ringing_session (self->calls);
+
+  if (session != NULL)
+    belfry_call_manager_accept (self->calls, session);
+}
+
+static void
+decline_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  BelfryApplication *self = user_data;
+  BelfrySession *session = belfry_call_manager_get_ringing_session (self->calls);
+
+  if (session != NULL)
+    belfry_call_manager_decline (self->calls, session);
+}
+
+static void
+hang_up_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  BelfryApplication *self = user_data;
+  BelfrySession *session = belfry_call_manager_get_current_session (self->calls);
+
+  if (session != NULL)
+    belfry_call_manager_hang_up (self->calls, session);
+}
+
 static const GActionEntry app_actions[] = {
   { "about", about_action, NULL, NULL, NULL, { 0 } },
   { "preferences", preferences_action, NULL, NULL, NULL, { 0 } },
   { "quit", quit_action, NULL, NULL, NULL, { 0 } },
   { "call", call_action, "s", NULL, NULL, { 0 } },
+  { "accept", accept_action, NULL, NULL, NULL, { 0 } },
+  { "decline", decline_action, NULL, NULL, NULL, { 0 } },
+  { "hang-up", hang_up_action, NULL, NULL, NULL, { 0 } },
 };
+
+static void
+update_call_actions (BelfryApplication *self)
+{
+  gboolean ringing, in_call;
+
+  /* The calls are ending with the application. */
+  if (self->calls == NULL)
+    return;
+
+  ringing = belfry_call_manager_get_ringing_session (self->calls) != NULL;
+  in_call = belfry_call_manager_get_current_session (self->calls) != NULL;
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "accept")), ringing);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "decline")), ringing);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "hang-up")), in_call);
+}
 
 /* GTK reads the icon theme in a worker thread when a display's theme is
  * first asked for, but GtkApplication's start-up then adds the
@@ -257,6 +317,10 @@ belfry_application_startup (GApplication *application)
   self->calls = belfry_call_manager_new (self->accounts, self->history, self->notifier);
   g_signal_connect_swapped (self->calls, "notify::ringing", G_CALLBACK (on_ringing_changed), self);
   g_signal_connect_swapped (self->calls, "notify::ringback", G_CALLBACK (on_ringback_changed), self);
+  g_signal_connect_swapped (self->calls, "notify::ringing", G_CALLBACK (update_call_actions), self);
+  g_signal_connect_swapped (belfry_call_manager_get_sessions (self->calls), "items-changed",
+                            G_CALLBACK (update_call_actions), self);
+  update_call_actions (self);
 
   g_signal_connect (self, "window-removed", G_CALLBACK (on_window_removed), NULL);
 }
