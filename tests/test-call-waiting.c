@@ -7,6 +7,7 @@
 #include "belfry-notification-server.h"
 #include "belfry-sipp.h"
 #include "belfry-test-env.h"
+#include "belfry-ui-test.h"
 #include "belfry-window.h"
 
 /* Call waiting in the real application: the person talks to one sipp
@@ -51,17 +52,6 @@ assert_view_reaches (GtkWidget  *view,
     g_error ("the call view says “%s”, not “%s”", view_state (view), state);
 }
 
-static guint
-count_children (GtkWidget *widget)
-{
-  guint n = 0;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    n++;
-  return n;
-}
-
 /* The call view that shows @session, among the window's calls. */
 static GtkWidget *
 find_view (GtkStack      *calls_stack,
@@ -98,7 +88,7 @@ children_are (gpointer data)
 {
   ChildrenWait *wait = data;
 
-  return count_children (wait->parent) == wait->count;
+  return belfry_test_count_children (wait->parent) == wait->count;
 }
 
 typedef struct {
@@ -233,7 +223,7 @@ test_call_waiting (void)
   g_assert_true (belfry_call_view_get_on_hold (BELFRY_CALL_VIEW (first_view)));
   g_assert_false (belfry_call_view_get_on_hold (BELFRY_CALL_VIEW (second_view)));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (view_child (first_view, "hold_button"))), ==, "_Resume");
-  g_assert_cmpuint (count_children (GTK_WIDGET (calls_stack)), ==, 2);
+  g_assert_cmpuint (belfry_test_count_children (GTK_WIDGET (calls_stack)), ==, 2);
   g_assert_true (find_view (calls_stack, first) == first_view);
   g_assert_true (gtk_stack_get_visible_child (calls_stack) == second_view);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window),

@@ -6,6 +6,7 @@
 #include "belfry-call-view.h"
 #include "belfry-sipp.h"
 #include "belfry-test-env.h"
+#include "belfry-ui-test.h"
 #include "belfry-window.h"
 
 /* The real application on the test's own session bus: type an address in
@@ -37,18 +38,6 @@ static gboolean
 history_has_row (gpointer data)
 {
   return gtk_widget_get_first_child (GTK_WIDGET (data)) != NULL;
-}
-
-/* The texts of the labels under @widget, one a line. */
-static void
-collect_labels (GtkWidget *widget,
-                GString   *texts)
-{
-  if (GTK_IS_LABEL (widget))
-    g_string_append_printf (texts, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_labels (child, texts);
 }
 
 static gboolean
@@ -125,7 +114,7 @@ test_call_from_window (void)
 
   /* The call is in the recent calls, and a click calls it back. */
   g_assert_true (belfry_test_wait_until (history_has_row, history_list, 5000));
-  collect_labels (gtk_widget_get_first_child (history_list), texts);
+  belfry_test_collect_labels (gtk_widget_get_first_child (history_list), texts);
   g_assert_true (g_str_has_prefix (texts->str, "Bob Asserted\n"));
   g_assert_nonnull (strstr (texts->str, "Outgoing"));
   g_clear_pointer (&sipp, belfry_sipp_free);

@@ -5,33 +5,11 @@
 #include "belfry-application.h"
 #include "belfry-sipp.h"
 #include "belfry-test-env.h"
+#include "belfry-ui-test.h"
 #include "belfry-window.h"
 
 /* The real application on the test's own session bus, with 300 calls in
  * its history before it starts. */
-
-/* The texts of the labels under @widget, one a line. */
-static void
-collect_labels (GtkWidget *widget,
-                GString   *texts)
-{
-  if (GTK_IS_LABEL (widget))
-    g_string_append_printf (texts, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_labels (child, texts);
-}
-
-static guint
-count_children (GtkWidget *widget)
-{
-  guint n = 0;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    n++;
-  return n;
-}
 
 typedef struct {
   GtkWidget *list;
@@ -43,7 +21,7 @@ has_rows (gpointer data)
 {
   RowCount *count = data;
 
-  return count_children (count->list) == count->rows;
+  return belfry_test_count_children (count->list) == count->rows;
 }
 
 static gboolean
@@ -91,7 +69,7 @@ test_long_history (void)
   count.rows = 25;
   g_assert_true (belfry_test_wait_until (has_rows, &count, 10000));
   /* The newest first. */
-  collect_labels (gtk_widget_get_first_child (list), texts);
+  belfry_test_collect_labels (gtk_widget_get_first_child (list), texts);
   g_assert_true (g_str_has_prefix (texts->str, "sip:caller299@example.org\n"));
 
   /* Scrolled to the end, as a person would with the wheel or the keys. */
