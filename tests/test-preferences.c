@@ -301,7 +301,8 @@ test_templates (void)
   static const char * const editor_children[] = {
     "window_title", "apply_button", "address_row", "display_name_row", "enabled_switch",
     "address_error_label", "username_row", "password_row", "password_entry", "password_error_label",
-    "registrar_row", "proxy_row", "transport_row", "srtp_row", "server_error_label",
+    "registrar_row", "proxy_row", "transport_row", "srtp_row", "srtp_without_tls_row", "srtp_without_tls_switch",
+    "server_error_label",
     "remove_button",
   };
 
@@ -429,7 +430,16 @@ test_account (void)
   set_field (editor, "address_row", typed);
   set_field (editor, "display_name_row", "Alice Example");
   set_field (editor, "password_entry", PASSWORD);
+  /* Keys over signaling that is not TLS: a choice only with SRTP and
+   * without TLS. */
+  g_assert_false (gtk_widget_get_sensitive (editor_child (editor, "srtp_without_tls_row")));
   adw_combo_row_set_selected (editor_child (editor, "srtp_row"), BELFRY_SRTP_OPTIONAL);
+  g_assert_true (gtk_widget_get_sensitive (editor_child (editor, "srtp_without_tls_row")));
+  adw_combo_row_set_selected (editor_child (editor, "transport_row"), BELFRY_TRANSPORT_TLS);
+  g_assert_false (gtk_widget_get_sensitive (editor_child (editor, "srtp_without_tls_row")));
+  adw_combo_row_set_selected (editor_child (editor, "transport_row"), BELFRY_TRANSPORT_UDP);
+  g_assert_true (gtk_widget_get_sensitive (editor_child (editor, "srtp_without_tls_row")));
+  gtk_switch_set_active (GTK_SWITCH (editor_child (editor, "srtp_without_tls_switch")), TRUE);
   g_object_ref (editor);
   g_assert_true (gtk_widget_activate_action (editor, "editor.apply", NULL));
   g_assert_true (belfry_test_wait_until (editor_idle, editor, 10000));
@@ -447,6 +457,8 @@ test_account (void)
   g_assert_cmpstr (belfry_account_get_display_name (account), ==, "Alice Example");
   g_assert_cmpint (belfry_account_get_srtp (account), ==, BELFRY_SRTP_OPTIONAL);
   g_assert_cmpint (g_settings_get_enum (account_settings, "srtp"), ==, BELFRY_SRTP_OPTIONAL);
+  g_assert_true (belfry_account_get_allow_srtp_without_tls (account));
+  g_assert_true (g_settings_get_boolean (account_settings, "allow-srtp-without-tls"));
   g_assert_true (belfry_account_get_enabled (account));
 
   /* Its row: the name, and the status in words, following the account. */

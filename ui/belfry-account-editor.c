@@ -63,6 +63,8 @@ struct _BelfryAccountEditor {
   AdwEntryRow *proxy_row;
   AdwComboRow *transport_row;
   AdwComboRow *srtp_row;
+  GtkWidget *srtp_without_tls_row;
+  GtkSwitch *srtp_without_tls_switch;
   GtkLabel *server_error_label;
   GtkWidget *remove_group;
   GtkButton *remove_button;
@@ -252,10 +254,20 @@ load_account (BelfryAccountEditor *self)
   set_text (self->proxy_row, belfry_account_get_outbound_proxy (account));
   adw_combo_row_set_selected (self->transport_row, belfry_account_get_transport (self->account));
   adw_combo_row_set_selected (self->srtp_row, belfry_account_get_srtp (self->account));
+  gtk_switch_set_active (self->srtp_without_tls_switch, belfry_account_get_allow_srtp_without_tls (account));
 
   /* Not cancelled with the editor: libsecret shares the loading of its
    * service between callers, and one cancellation would fail them all. */
   belfry_account_lookup_password_async (account, NULL, password_found_cb, g_object_ref (self));
+}
+
+/* Keys without TLS only matter when there is SRTP and no TLS. */
+static void
+update_srtp_without_tls (BelfryAccountEditor *self)
+{
+  gtk_widget_set_sensitive (self->srtp_without_tls_row,
+                            adw_combo_row_get_selected (self->srtp_row) != BELFRY_SRTP_OFF &&
+                            adw_combo_row_get_selected (self->transport_row) != BELFRY_TRANSPORT_TLS);
 }
 
 static void
@@ -396,6 +408,7 @@ apply_action (GtkWidget  *widget,
     belfry_account_set_transport (self->account, transport);
   if (srtp <= BELFRY_SRTP_MANDATORY)
     belfry_account_set_srtp (self->account, srtp);
+  belfry_account_set_allow_srtp_without_tls (self->account, gtk_switch_get_active (self->srtp_without_tls_switch));
   belfry_account_set_enabled (self->account, gtk_switch_get_active (self->enabled_switch));
   update_mode (self);
 
@@ -570,6 +583,9 @@ belfry_account_editor_class_init (BelfryAccountEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BelfryAccountEditor, proxy_row);
   gtk_widget_class_bind_template_child (widget_class, BelfryAccountEditor, transport_row);
   gtk_widget_class_bind_template_child (widget_class, BelfryAccountEditor, srtp_row);
+  gtk_widget_class_bind_template_child (widget_class, BelfryAccountEditor, srtp_without_tls_row);
+  gtk_widget_class_bind_template_child (widget_class, BelfryAccountEditor, srtp_without_tls_switch);
+  gtk_widget_class_bind_template_callback (widget_class, update_srtp_without_tls);
   gtk_widget_class_bind_template_child (widget_class, BelfryAccountEditor, server_error_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryAccountEditor, remove_group);
   gtk_widget_class_bind_template_child (widget_class, BelfryAccountEditor, remove_button);
@@ -610,6 +626,7 @@ belfry_account_editor_init (BelfryAccountEditor *self)
 
   belfry_combo_row_name_items (self->transport_row);
   belfry_combo_row_name_items (self->srtp_row);
+  update_srtp_without_tls (self);
 }
 
 /**
