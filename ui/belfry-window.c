@@ -50,6 +50,7 @@ struct _BelfryWindow {
   GtkLabel *direct_label;
   GtkToggleButton *dialpad_button;
   GtkStack *history_stack;
+  GtkScrolledWindow *history_scroller;
   GtkListView *history_list;
   GtkSliceListModel *history_slice;
   gulong first_paint_handler;
@@ -401,17 +402,26 @@ on_address_entry_changed (BelfryWindow *self)
   show_error (self, NULL);
 }
 
-/* The recent calls show this many more calls each time one scrolls to
- * their end: a long history costs nothing until it is looked at. */
+/* The recent calls show this many more calls whenever the end of the list
+ * is in view (scrolled to, or a window taller than the list): a long
+ * history costs nothing until it is looked at. */
 #define HISTORY_PAGE 25
 
 static void
-on_history_edge_reached (BelfryWindow    *self,
-                         GtkPositionType  position)
+show_more_at_end (BelfryWindow *self)
 {
-  if (position == GTK_POS_BOTTOM)
-    gtk_slice_list_model_set_size (self->history_slice,
-                                   gtk_slice_list_model_get_size (self->history_slice) + HISTORY_PAGE);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->history_scroller);
+  guint size;
+
+  /* Not shown yet, or going away. */
+  if (self->history_slice == NULL || gtk_list_view_get_model (self->history_list) == NULL)
+    return;
+
+  size = gtk_slice_list_model_get_size (self->history_slice);
+  if (size < g_list_model_get_n_items (gtk_slice_list_model_get_model (self->history_slice)) &&
+      gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
+      gtk_adjustment_get_upper (adjustment) - 1)
+    gtk_slice_list_model_set_size (self->history_slice, size + HISTORY_PAGE);
 }
 
 /* The rows of the recent calls are made once the window's first frame is
@@ -763,13 +773,13 @@ belfry_window_class_init (BelfryWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, direct_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, dialpad_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, history_stack);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, history_scroller);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, history_list);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, calls_stack);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, calls_switcher);
   gtk_widget_class_bind_template_callback (widget_class, on_address_entry_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_address_entry_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_history_row_activated);
-  gtk_widget_class_bind_template_callback (widget_class, on_history_edge_reached);
 
   gtk_widget_class_install_action (widget_class, "win.call", NULL, call_action);
   gtk_widget_class_install_action (widget_class, "win.dial-digit", "s", dial_digit_action);
@@ -792,6 +802,10 @@ belfry_window_init (BelfryWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   build_dialpad (self);
   gtk_menu_button_set_create_popup_func (self->menu_button, create_main_menu, self, NULL);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->history_scroller), "changed",
+                           G_CALLBACK (show_more_at_end), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->history_scroller), "value-changed",
+                           G_CALLBACK (show_more_at_end), self, G_CONNECT_SWAPPED);
   self->settings = g_settings_new (APPLICATION_ID);
   g_settings_bind (self->settings, "show-dial-pad", self->dialpad_button, "active", G_SETTINGS_BIND_DEFAULT);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-incoming", FALSE);
