@@ -102,7 +102,8 @@ banner_shown (BelfryWindow *window)
   GtkRevealer *banner = GTK_REVEALER (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW,
                                                                      "banner_revealer"));
 
-  return gtk_revealer_get_reveal_child (banner);
+  /* Hidden while it has nothing to say; shown and revealed when a call rings. */
+  return gtk_widget_get_visible (GTK_WIDGET (banner)) && gtk_revealer_get_reveal_child (banner);
 }
 
 /* The second call rings: in the window's banner or in a notification. */

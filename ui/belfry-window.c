@@ -340,9 +340,20 @@ on_show_banner (BelfryNotifier *notifier,
 
   g_set_object (&self->banner_session, session);
   gtk_label_set_label (self->banner_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_revealer), TRUE);
   gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-incoming", TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.decline-incoming", TRUE);
+}
+
+/* The banner is hidden while it has nothing to say, so that the window's
+ * size is worked out without it (its labels cost start-up time). */
+static void
+on_banner_child_revealed (BelfryWindow *self)
+{
+  if (!gtk_revealer_get_reveal_child (self->banner_revealer) &&
+      !gtk_revealer_get_child_revealed (self->banner_revealer))
+    gtk_widget_set_visible (GTK_WIDGET (self->banner_revealer), FALSE);
 }
 
 static void
@@ -592,10 +603,16 @@ on_history_changed (BelfryWindow *self)
                                     belfry_call_history_get_loading (history) ? "calls" : "empty");
 }
 
+/* The dial pad's keys are made the first time it is shown: hidden, they
+ * would still be measured on the way to the window's first frame. */
 static void
 build_dialpad (BelfryWindow *self)
 {
   static const char *digits = "123456789*0#";
+
+  if (!gtk_toggle_button_get_active (self->dialpad_button) ||
+      gtk_widget_get_first_child (GTK_WIDGET (self->dialpad)) != NULL)
+    return;
 
   for (guint i = 0; digits[i] != '\0'; i++) {
     char digit[2] = { digits[i], '\0' };
@@ -777,6 +794,7 @@ belfry_window_class_init (BelfryWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, history_list);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, calls_stack);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, calls_switcher);
+  gtk_widget_class_bind_template_callback (widget_class, on_banner_child_revealed);
   gtk_widget_class_bind_template_callback (widget_class, on_address_entry_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_address_entry_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_history_row_activated);
@@ -800,7 +818,8 @@ belfry_window_init (BelfryWindow *self)
 {
   self->views = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
-  build_dialpad (self);
+  g_signal_connect_object (self->dialpad_button, "notify::active", G_CALLBACK (build_dialpad), self,
+                           G_CONNECT_SWAPPED);
   gtk_menu_button_set_create_popup_func (self->menu_button, create_main_menu, self, NULL);
   g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->history_scroller), "changed",
                            G_CALLBACK (show_more_at_end), self, G_CONNECT_SWAPPED);
