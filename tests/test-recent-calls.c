@@ -1,12 +1,14 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "belfry-application.h"
+#include "belfry-format.h"
 #include "belfry-sipp.h"
 #include "belfry-test-env.h"
 #include "belfry-ui-test.h"
-#include "belfry-window.h"
+#include "belfry-window-private.h"
 
 /* The real application on the test's own session bus, with 300 calls in
  * its history before it starts. */
@@ -27,6 +29,24 @@ has_rows (gpointer data)
   return count->at_least ? rows >= count->rows : rows == count->rows;
 }
 
+typedef struct {
+  GtkWidget  *list;
+  const char *text;
+} RowText;
+
+/* The first row's labels hold @text. */
+static gboolean
+first_row_says (gpointer data)
+{
+  RowText *row = data;
+  g_autoptr (GString) texts = g_string_new (NULL);
+
+  if (gtk_widget_get_first_child (row->list) == NULL)
+    return FALSE;
+  belfry_test_collect_labels (gtk_widget_get_first_child (row->list), texts);
+  return strstr (texts->str, row->text) != NULL;
+}
+
 static gboolean
 scrollable (gpointer data)
 {
@@ -45,14 +65,16 @@ test_long_history (void)
   GtkWidget *list;
   GtkAdjustment *adjustment;
   RowCount count = { 0 };
+  g_autoptr (GDateTime) newest = NULL;
 
   {
     g_autoptr (BelfryCallHistory) history = belfry_call_history_new (NULL);
-    g_autoptr (GDateTime) start = g_date_time_new_now_local ();
+    g_autoptr (GDateTime) now = g_date_time_new_now_local ();
 
+    newest = g_date_time_add_seconds (now, -1);
     for (guint i = 0; i < 300; i++) {
       g_autofree char *uri = g_strdup_printf ("sip:caller%u@example.org", i);
-      g_autoptr (GDateTime) when = g_date_time_add_seconds (start, i);
+      g_autoptr (GDateTime) when = g_date_time_add_seconds (newest, (int) i - 299);
       g_autoptr (BelfryCallRecord) record = belfry_call_record_new (BELFRY_CALL_DIRECTION_INCOMING, uri, NULL, when,
                                                                     60, BELFRY_CALL_OUTCOME_ANSWERED, NULL);
 
@@ -74,6 +96,27 @@ test_long_history (void)
   /* The newest first. */
   belfry_test_collect_labels (gtk_widget_get_first_child (list), texts);
   g_assert_true (g_str_has_prefix (texts->str, "sip:caller299@example.org\n"));
+
+  /* The times are told from the present day; the next day, the rows on
+   * screen say them again: the newest call was yesterday. */
+  {
+    g_autoptr (GDateTime) next_day = g_date_time_add_days (newest, 1);
+    g_autoptr (GDateTime) next_week = g_date_time_add_days (newest, 8);
+    g_autofree char *yesterday = belfry_format_call_time (newest, next_day);
+    g_autofree char *last_week = belfry_format_call_time (newest, next_week);
+    RowText row = { list, NULL };
+
+    g_assert_true (g_str_has_prefix (yesterday, "Yesterday, "));
+    g_assert_false (g_str_has_prefix (last_week, "Yesterday, "));
+    belfry_window_refresh_call_times (BELFRY_WINDOW (window), next_day);
+    row.text = yesterday;
+    g_assert_true (belfry_test_wait_until (first_row_says, &row, 5000));
+    belfry_window_refresh_call_times (BELFRY_WINDOW (window), next_week);
+    row.text = last_week;
+    g_assert_true (belfry_test_wait_until (first_row_says, &row, 5000));
+    count.rows = 25;
+    g_assert_true (has_rows (&count));
+  }
 
   /* Scrolled to the end, as a person would with the wheel or the keys. */
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (

@@ -5,7 +5,8 @@
 #include <glib/gi18n.h>
 
 #include "belfry-call-view.h"
-#include "belfry-window.h"
+#include "belfry-format.h"
+#include "belfry-window-private.h"
 
 /**
  * BelfryWindow:
@@ -53,6 +54,10 @@ struct _BelfryWindow {
   GtkScrolledWindow *history_scroller;
   GtkListView *history_list;
   GtkSliceListModel *history_slice;
+  /* the day the recent calls' times are told from ("Yesterday", ...),
+   * and the timeout that moves it on at midnight */
+  GDateTime *times_day;
+  guint midnight_source;
   gulong first_paint_handler;
   GSettings *settings;
   GtkStack *calls_stack;
@@ -137,7 +142,7 @@ setup_history_row (GtkSignalListItemFactory *factory,
 static void
 bind_history_row (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
-                  gpointer                  user_data)
+                  BelfryWindow             *self)
 {
   BelfryCallRecord *record = gtk_list_item_get_item (item);
   GtkWidget *row = gtk_list_item_get_child (item);
@@ -156,7 +161,7 @@ bind_history_row (GtkSignalListItemFactory *factory,
   g_autofree char *delete_label = NULL;
   g_autofree char *row_label = NULL;
 
-  when = g_date_time_format (belfry_call_record_get_start_time (record), "%x %X");
+  when = belfry_format_call_time (belfry_call_record_get_start_time (record), self->times_day);
   if (belfry_call_record_get_outcome (record) == BELFRY_CALL_OUTCOME_ANSWERED)
     /* Translators: call history: the date, whether the call came in or went out, and its length. */
     how = g_strdup_printf (_("%s · %s · %u:%02u"), when, outcome_text (record), duration / 60, duration % 60);
@@ -687,6 +692,83 @@ belfry_window_set_property (GObject      *object,
   }
 }
 
+static gboolean on_midnight (gpointer user_data);
+
+/* Wakes the window once, just after the next local midnight. */
+static void
+schedule_midnight (BelfryWindow *self)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (GDateTime) today = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
+                                                       g_date_time_get_day_of_month (now), 0, 0, 0);
+  g_autoptr (GDateTime) tomorrow = g_date_time_add_days (today, 1);
+  GTimeSpan until = g_date_time_difference (tomorrow, now);
+
+  g_clear_handle_id (&self->midnight_source, g_source_remove);
+  self->midnight_source = g_timeout_add_seconds ((guint) (until / G_TIME_SPAN_SECOND) + 1, on_midnight, self);
+}
+
+static gboolean
+on_midnight (gpointer user_data)
+{
+  BelfryWindow *self = user_data;
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+
+  self->midnight_source = 0;
+  belfry_window_refresh_call_times (self, now);
+  schedule_midnight (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A computer that slept through midnight wakes with the timeout late:
+ * the times are checked again whenever the window gets the focus. */
+static void
+on_active_changed (BelfryWindow *self)
+{
+  g_autoptr (GDateTime) now = NULL;
+
+  if (!gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+  now = g_date_time_new_now_local ();
+  belfry_window_refresh_call_times (self, now);
+  schedule_midnight (self);
+}
+
+/**
+ * belfry_window_refresh_call_times:
+ * @self: the window
+ * @now: the present moment
+ *
+ * Tells the recent calls' times again from @now's day when that is not the
+ * day they were told from: yesterday's "10:15" becomes "Yesterday, 10:15".
+ */
+void
+belfry_window_refresh_call_times (BelfryWindow *self,
+                                  GDateTime    *now)
+{
+  g_autoptr (GDateTime) local = NULL;
+  GtkListItemFactory *factory;
+
+  g_return_if_fail (BELFRY_IS_WINDOW (self));
+
+  local = g_date_time_to_local (now);
+  if (self->times_day != NULL &&
+      g_date_time_get_year (local) == g_date_time_get_year (self->times_day) &&
+      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (self->times_day))
+    return;
+
+  g_clear_pointer (&self->times_day, g_date_time_unref);
+  self->times_day = g_steal_pointer (&local);
+  /* The rows on screen are bound again, from a factory set anew. */
+  factory = gtk_list_view_get_factory (self->history_list);
+  if (factory != NULL) {
+    g_object_ref (factory);
+    gtk_list_view_set_factory (self->history_list, NULL);
+    gtk_list_view_set_factory (self->history_list, factory);
+    g_object_unref (factory);
+  }
+}
+
 static void
 belfry_window_constructed (GObject *object)
 {
@@ -700,6 +782,10 @@ belfry_window_constructed (GObject *object)
 
   g_return_if_fail (self->call_manager != NULL);
 
+  self->times_day = g_date_time_new_now_local ();
+  schedule_midnight (self);
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (on_active_changed), NULL);
+
   history = belfry_call_manager_get_history (self->call_manager);
   accounts = belfry_call_manager_get_accounts (self->call_manager);
   notifier = belfry_call_manager_get_notifier (self->call_manager);
@@ -709,7 +795,7 @@ belfry_window_constructed (GObject *object)
     g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
     g_signal_connect (factory, "setup", G_CALLBACK (setup_history_row), NULL);
-    g_signal_connect (factory, "bind", G_CALLBACK (bind_history_row), NULL);
+    g_signal_connect (factory, "bind", G_CALLBACK (bind_history_row), self);
     gtk_list_view_set_factory (self->history_list, factory);
     self->history_slice = gtk_slice_list_model_new (G_LIST_MODEL (g_object_ref (history)), 0, HISTORY_PAGE);
   }
@@ -744,6 +830,8 @@ belfry_window_dispose (GObject *object)
   g_clear_object (&self->call_manager);
   g_clear_object (&self->settings);
   g_clear_object (&self->history_slice);
+  g_clear_handle_id (&self->midnight_source, g_source_remove);
+  g_clear_pointer (&self->times_day, g_date_time_unref);
   if (self->shortcuts_window != NULL)
     gtk_window_destroy (self->shortcuts_window);
   g_clear_object (&self->shortcuts_window);

@@ -1,0 +1,10 @@
+#pragma once
+
+#include "belfry-window.h"
+
+G_BEGIN_DECLS
+
+void belfry_window_refresh_call_times (BelfryWindow *self,
+                                       GDateTime    *now);
+
+G_END_DECLS
