@@ -94,6 +94,9 @@ test_hold_resume_hang_up (void)
   g_assert_cmpstr (gtk_label_get_label (child_label (view, "state_label")), ==, "Calling…");
   g_assert_cmpstr (gtk_label_get_label (child_label (view, "name_label")), ==, "Sipp Peer");
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "hold_button"))));
+  /* No keys to send nor a call to transfer before it is answered. */
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "keypad_button"))));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "transfer_button"))));
 
   belfry_session_invite_async (call, NULL, NULL, belfry_test_store_result_cb, &result);
   belfry_test_wait_result (&result, 10000);
@@ -104,6 +107,8 @@ test_hold_resume_hang_up (void)
   /* Established: the state says so, the codec shows, and the timer runs. */
   g_assert_cmpstr (gtk_label_get_label (child_label (view, "state_label")), ==, "Connected");
   g_assert_cmpstr (gtk_label_get_label (child_label (view, "codec_label")), ==, "PCMU");
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "keypad_button"))));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "transfer_button"))));
   g_assert_cmpstr (gtk_label_get_label (child_label (view, "name_label")), ==, "Sipp Peer");
   first_duration = g_strdup (gtk_label_get_label (child_label (view, "duration_label")));
   g_assert_cmpstr (first_duration, ==, "0:00");

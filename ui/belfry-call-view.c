@@ -58,7 +58,9 @@ struct _BelfryCallView {
   GtkLabel *codec_label;
   GtkButton *hold_button;
   GtkToggleButton *mute_button;
+  GtkWidget *keypad_button;
   GtkGrid *keypad;
+  GtkWidget *transfer_button;
   GtkPopover *transfer_popover;
   GtkButton *attended_button;
   GtkEntry *transfer_entry;
@@ -170,6 +172,9 @@ update_state (BelfryCallView *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->mute_button), established && self->mute_binding != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.dtmf", established);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.transfer", established);
+  /* Their pop-overs hold only keys and addresses for a call in progress. */
+  gtk_widget_set_sensitive (self->keypad_button, established);
+  gtk_widget_set_sensitive (self->transfer_button, established);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.transfer-to-other",
                                  established && self->other_session != NULL &&
                                  belfry_session_get_state (self->other_session) == BELFRY_SESSION_STATE_ESTABLISHED);
@@ -516,7 +521,9 @@ belfry_call_view_class_init (BelfryCallViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, codec_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, hold_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, mute_button);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, keypad_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, keypad);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, transfer_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, transfer_popover);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, attended_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, transfer_entry);
