@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "belfry-application.h"
+#include "belfry-call-view.h"
 #include "belfry-sipp.h"
 #include "belfry-test-env.h"
 #include "belfry-window.h"
@@ -73,6 +74,12 @@ direct_ready (gpointer data)
   return belfry_account_manager_get_direct_address (data) != NULL;
 }
 
+static gboolean
+history_holds_three (gpointer data)
+{
+  return g_list_model_get_n_items (data) == 3;
+}
+
 static void
 test_call_actions (void)
 {
@@ -119,6 +126,30 @@ test_call_actions (void)
   gapplication_action ("decline");
   g_assert_cmpint (belfry_sipp_wait (sipp, 15000), ==, 0);
   wait_action ("decline", FALSE);
+  g_clear_pointer (&sipp, belfry_sipp_free);
+
+  /* A third, declined with the red button of its call view, which says
+   * Decline while the call rings: 603 again, and the history says so. */
+  sipp = belfry_sipp_start ("uac-declined.xml", "u1", "127.0.0.1", belfry_test_free_port ("127.0.0.1"), remote,
+                            NULL);
+  wait_action ("decline", TRUE);
+  {
+    GtkWidget *window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (application)));
+    GtkStack *calls_stack = GTK_STACK (gtk_widget_get_template_child (window, BELFRY_TYPE_WINDOW, "calls_stack"));
+    GtkWidget *view = gtk_stack_get_visible_child (calls_stack);
+    BelfryCallHistory *history = belfry_call_manager_get_history (manager);
+    g_autoptr (BelfryCallRecord) record = NULL;
+
+    g_assert_true (BELFRY_IS_CALL_VIEW (view));
+    g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (gtk_widget_get_template_child (
+      view, BELFRY_TYPE_CALL_VIEW, "hang_up_button"))), ==, "_Decline");
+    g_assert_true (gtk_widget_activate_action (view, "call.hang-up", NULL));
+    g_assert_cmpint (belfry_sipp_wait (sipp, 15000), ==, 0);
+    wait_action ("decline", FALSE);
+    g_assert_true (belfry_test_wait_until (history_holds_three, history, 5000));
+    record = g_list_model_get_item (G_LIST_MODEL (history), 0);
+    g_assert_cmpint (belfry_call_record_get_outcome (record), ==, BELFRY_CALL_OUTCOME_DECLINED);
+  }
 
   gtk_window_destroy (gtk_application_get_active_window (GTK_APPLICATION (application)));
   g_clear_object (&application);

@@ -57,6 +57,7 @@ struct _BelfryCallView {
   GtkLabel *duration_label;
   GtkLabel *codec_label;
   GtkButton *hold_button;
+  GtkButton *hang_up_button;
   GtkToggleButton *mute_button;
   GtkWidget *keypad_button;
   GtkGrid *keypad;
@@ -179,6 +180,14 @@ update_state (BelfryCallView *self)
                                  established && self->other_session != NULL &&
                                  belfry_session_get_state (self->other_session) == BELFRY_SESSION_STATE_ESTABLISHED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.hang-up", state < BELFRY_SESSION_STATE_TERMINATING);
+  /* On a call that rings here, the red button declines it. */
+  if (incoming && state < BELFRY_SESSION_STATE_ESTABLISHED) {
+    gtk_button_set_label (self->hang_up_button, _("_Decline"));
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->hang_up_button), _("Decline the call"));
+  } else {
+    gtk_button_set_label (self->hang_up_button, _("Hang _Up"));
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->hang_up_button), _("End the call"));
+  }
 }
 
 static void
@@ -286,7 +295,14 @@ hang_up_action (GtkWidget  *widget,
 {
   BelfryCallView *self = BELFRY_CALL_VIEW (widget);
 
-  if (belfry_session_get_state (self->session) == BELFRY_SESSION_STATE_ESTABLISHED)
+  /* The call manager declines a call that rings with 603 and keeps that
+   * in the history; without one, the session ends as its state needs. */
+  if (self->call_manager != NULL)
+    belfry_call_manager_hang_up (self->call_manager, self->session);
+  else if (BELFRY_IS_INVITATION (self->session) &&
+           belfry_session_get_state (self->session) < BELFRY_SESSION_STATE_ESTABLISHED)
+    belfry_invitation_reject (BELFRY_INVITATION (self->session), 603, NULL);
+  else if (belfry_session_get_state (self->session) == BELFRY_SESSION_STATE_ESTABLISHED)
     belfry_session_bye_async (self->session, NULL, NULL, NULL);
   else
     belfry_session_dispose_async (self->session, NULL, NULL, NULL);
@@ -520,6 +536,7 @@ belfry_call_view_class_init (BelfryCallViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, duration_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, codec_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, hold_button);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, hang_up_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, mute_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, keypad_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, keypad);
