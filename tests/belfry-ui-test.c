@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "belfry-sipp.h"
 #include "belfry-ui-test.h"
 
 /* Helpers of the tests that look into real windows. */
@@ -27,4 +28,57 @@ belfry_test_collect_labels (GtkWidget *widget,
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     belfry_test_collect_labels (child, texts);
+}
+
+/* Runs xdotool, which types and moves the focus on the X server (XTEST). */
+static void
+xdotool (const char * const *args)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) argv = NULL;
+  int status = -1;
+
+  g_strv_builder_add_many (builder, "timeout", "10", "xdotool", NULL);
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* Presses @keys, xdotool's names one after the other ("ctrl+l",
+ * "5 numbersign"), on the X server's keyboard. */
+void
+belfry_test_press_keys (const char *keys)
+{
+  g_auto (GStrv) names = g_strsplit (keys, " ", -1);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) args = NULL;
+
+  g_strv_builder_add_many (builder, "key", "--clearmodifiers", NULL);
+  g_strv_builder_addv (builder, (const char **) names);
+  args = g_strv_builder_end (builder);
+  xdotool ((const char * const *) args);
+}
+
+/* Whether the window @data has the keyboard focus (for
+ * belfry_test_wait_until()). */
+gboolean
+belfry_test_window_active (gpointer data)
+{
+  return gtk_window_is_active (data);
+}
+
+/* Gives the keyboard focus to @window, titled @title, as a window manager
+ * would (Xvfb has none), and waits until GTK knows. */
+void
+belfry_test_focus_window (GtkWindow  *window,
+                          const char *title)
+{
+  g_autofree char *pattern = g_strdup_printf ("^%s$", title);
+  const char *args[] = { "search", "--name", pattern, "windowfocus", NULL };
+
+  xdotool (args);
+  g_assert_true (belfry_test_wait_until (belfry_test_window_active, window, 10000));
 }

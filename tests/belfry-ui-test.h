@@ -7,5 +7,9 @@ G_BEGIN_DECLS
 guint belfry_test_count_children (GtkWidget *widget);
 void  belfry_test_collect_labels (GtkWidget *widget,
                                   GString   *texts);
+gboolean belfry_test_window_active (gpointer data);
+void  belfry_test_press_keys     (const char *keys);
+void  belfry_test_focus_window   (GtkWindow  *window,
+                                  const char *title);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "belfry-media-engine.h"
 #include "belfry-sipp.h"
 #include "belfry-test-env.h"
+#include "belfry-ui-test.h"
 #include "belfry-user-agent.h"
 
 /* A call view in a real window, for a call to sipp with Belfry's own
@@ -157,6 +158,90 @@ test_hold_resume_hang_up (void)
   g_assert_finalize_object (g_steal_pointer (&user_agent));
 }
 
+typedef struct {
+  GtkLabel *label;
+  const char *text;
+} LabelIs;
+
+static gboolean
+label_is (gpointer data)
+{
+  LabelIs *wait = data;
+
+  return g_strcmp0 (gtk_label_get_label (wait->label), wait->text) == 0;
+}
+
+static gboolean
+session_established (gpointer data)
+{
+  return belfry_session_get_state (data) == BELFRY_SESSION_STATE_ESTABLISHED;
+}
+
+/* Keys typed on the keyboard, quickly, while the call view is on screen
+ * and the focus is on one of its buttons: sipp answers without
+ * telephone-event, so each tone is a SIP INFO, and it checks 5, # and *
+ * in this order; the view shows the tones. */
+static void
+test_tones_from_keyboard (void)
+{
+  g_autoptr (BelfryMediaEngine) engine = belfry_media_engine_new ();
+  g_autoptr (BelfryUserAgent) user_agent = NULL;
+  g_autoptr (BelfryNameAddr) target = NULL;
+  g_autoptr (BelfrySession) call = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BelfrySipp) sipp = NULL;
+  g_autofree char *uri = NULL;
+  GtkWidget *window;
+  GtkWidget *view;
+  GtkLabel *tones;
+  LabelIs wait;
+  int port = belfry_test_free_port ("127.0.0.1");
+
+  belfry_media_engine_set_bind_address (engine, "127.0.0.1");
+  user_agent = belfry_user_agent_new (NULL, "127.0.0.1", 0, BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (engine));
+  belfry_user_agent_start_async (user_agent, NULL, belfry_test_store_result_cb, &result);
+  belfry_test_wait_result (&result, 5000);
+  g_assert_true (belfry_user_agent_start_finish (user_agent, result, &error));
+  g_clear_object (&result);
+
+  sipp = belfry_sipp_start ("uas-tones.xml", "u1", "127.0.0.1", port, NULL, NULL);
+  uri = g_strdup_printf ("sip:sipp@127.0.0.1:%d", port);
+  target = belfry_name_addr_parse (uri, NULL);
+  call = BELFRY_SESSION (belfry_inviter_new (user_agent, target));
+
+  window = gtk_window_new ();
+  gtk_window_set_title (GTK_WINDOW (window), "Tones");
+  view = belfry_call_view_new (call);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  tones = child_label (view, "tones_label");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (tones)));
+
+  belfry_session_invite_async (call, NULL, NULL, belfry_test_store_result_cb, &result);
+  belfry_test_wait_result (&result, 10000);
+  g_assert_true (belfry_session_invite_finish (call, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_true (belfry_test_wait_until (session_established, call, 10000));
+
+  belfry_test_focus_window (GTK_WINDOW (window), "Tones");
+  gtk_widget_grab_focus (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "hold_button")));
+  belfry_test_press_keys ("5 numbersign asterisk");
+  wait = (LabelIs) { tones, "5#*" };
+  g_assert_true (belfry_test_wait_until (label_is, &wait, 10000));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (tones)));
+
+  /* sipp has all three once it takes the BYE. */
+  g_assert_true (gtk_widget_activate_action (view, "call.hang-up", NULL));
+  g_assert_cmpint (belfry_sipp_wait (sipp, 15000), ==, 0);
+  g_assert_true (belfry_test_wait_until (session_ended, call, 10000));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  belfry_test_assert_finalized (g_steal_pointer (&call), 5000);
+  g_assert_finalize_object (g_steal_pointer (&user_agent));
+}
+
 static gboolean
 peer_notified (gpointer data)
 {
@@ -245,6 +330,7 @@ main (int   argc,
 
   g_test_add_func ("/belfry/call-view/hold-resume-hang-up", test_hold_resume_hang_up);
   g_test_add_func ("/belfry/call-view/attended-transfer", test_attended_transfer);
+  g_test_add_func ("/belfry/call-view/tones-from-keyboard", test_tones_from_keyboard);
 
   return g_test_run ();
 }

@@ -5,6 +5,7 @@
 #include "belfry-application.h"
 #include "belfry-sipp.h"
 #include "belfry-test-env.h"
+#include "belfry-ui-test.h"
 #include "belfry-window.h"
 
 /* The real application, registered on the test's own session bus, opens
@@ -74,46 +75,12 @@ test_main_window (void)
   g_application_release (G_APPLICATION (application));
 }
 
-static void
-xdotool (const char * const *args)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto (GStrv) argv = NULL;
-  int status = -1;
-
-  g_strv_builder_add_many (builder, "timeout", "10", "xdotool", NULL);
-  g_strv_builder_addv (builder, (const char **) args);
-  argv = g_strv_builder_end (builder);
-  g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
-/* Presses @keys (xdotool's names, "ctrl+l") on the X server's keyboard. */
-static void
-press_keys (const char *keys)
-{
-  const char *args[] = { "key", "--clearmodifiers", keys, NULL };
-
-  xdotool (args);
-}
-
-static gboolean
-window_active (gpointer data)
-{
-  return gtk_window_is_active (data);
-}
-
 /* A window manager gives the focus back to the main window when a dialog
  * closes; Xvfb has none, so the test does. */
 static void
 give_focus_back (GtkWindow *window)
 {
-  const char *args[] = { "search", "--name", "^Belfry$", "windowfocus", NULL };
-
-  xdotool (args);
-  g_assert_true (belfry_test_wait_until (window_active, window, 10000));
+  belfry_test_focus_window (window, "Belfry");
 }
 
 /* Whether the focus is in the address entry (its text, inside it). */
@@ -184,31 +151,31 @@ test_keyboard (void)
   call_button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "call_button"));
   menu = GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "menu_button"));
 
-  g_assert_true (belfry_test_wait_until (window_active, window, 10000));
+  g_assert_true (belfry_test_wait_until (belfry_test_window_active, window, 10000));
   g_assert_null (find_shortcuts_window (window));
   g_assert_null (gtk_menu_button_get_menu_model (menu));
 
   gtk_widget_grab_focus (call_button);
   g_assert_false (address_focused (window));
-  press_keys ("ctrl+l");
+  belfry_test_press_keys ("ctrl+l");
   g_assert_true (belfry_test_wait_until (address_focused, window, 10000));
 
-  press_keys ("ctrl+question");
+  belfry_test_press_keys ("ctrl+question");
   g_assert_true (belfry_test_wait_until (shortcuts_shown, window, 10000));
   shortcuts = find_shortcuts_window (window);
   g_assert_true (gtk_window_get_modal (shortcuts));
-  press_keys ("Escape");
+  belfry_test_press_keys ("Escape");
   g_assert_true (belfry_test_wait_until (shortcuts_hidden, window, 10000));
   give_focus_back (window);
   /* Shown again, it is the same window, not a second one. */
-  press_keys ("ctrl+question");
+  belfry_test_press_keys ("ctrl+question");
   g_assert_true (belfry_test_wait_until (shortcuts_shown, window, 10000));
   g_assert_true (find_shortcuts_window (window) == shortcuts);
-  press_keys ("Escape");
+  belfry_test_press_keys ("Escape");
   g_assert_true (belfry_test_wait_until (shortcuts_hidden, window, 10000));
   give_focus_back (window);
 
-  press_keys ("F10");
+  belfry_test_press_keys ("F10");
   g_assert_true (belfry_test_wait_until (menu_shown, menu, 10000));
   model = gtk_menu_button_get_menu_model (menu);
   g_assert_nonnull (model);

@@ -48,6 +48,11 @@ struct _BelfryCallView {
   guint duration_id;
   GBinding *codec_binding;
   GBinding *mute_binding;
+  /* Tones asked for while earlier ones are still on their way (SIP INFO
+   * carries one at a time), and every tone of the call, shown. */
+  GString *tones_queue;
+  gboolean tones_sending;
+  GString *tones_sent;
 
   GtkWidget *box;
   AdwAvatar *avatar;
@@ -56,6 +61,7 @@ struct _BelfryCallView {
   GtkLabel *state_label;
   GtkLabel *duration_label;
   GtkLabel *codec_label;
+  GtkLabel *tones_label;
   GtkButton *hold_button;
   GtkButton *hang_up_button;
   GtkToggleButton *mute_button;
@@ -308,15 +314,86 @@ hang_up_action (GtkWidget  *widget,
     belfry_session_dispose_async (self->session, NULL, NULL, NULL);
 }
 
+static void send_queued_tones (BelfryCallView *self);
+
+static void
+tones_sent_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr (BelfryCallView) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!belfry_session_send_dtmf_finish (BELFRY_SESSION (object), result, &error)) {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      return;
+    g_message ("Cannot send tones: %s", error->message);
+  }
+  self->tones_sending = FALSE;
+  send_queued_tones (self);
+}
+
+static void
+send_queued_tones (BelfryCallView *self)
+{
+  g_autofree char *tones = NULL;
+
+  /* (None once the view is disposed.) */
+  if (self->tones_queue == NULL || self->tones_sending || self->tones_queue->len == 0)
+    return;
+
+  tones = g_string_free (g_steal_pointer (&self->tones_queue), FALSE);
+  self->tones_queue = g_string_new (NULL);
+  self->tones_sending = TRUE;
+  belfry_session_send_dtmf_async (self->session, tones, self->cancellable, tones_sent_cb, g_object_ref (self));
+}
+
+/* A key of the keypad or of the keyboard: its tone goes after those still
+ * on their way, and the call view shows the tones of the call. */
 static void
 dtmf_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
   BelfryCallView *self = BELFRY_CALL_VIEW (widget);
+  const char *tone = g_variant_get_string (parameter, NULL);
 
-  belfry_session_send_dtmf_async (self->session, g_variant_get_string (parameter, NULL),
-                                  self->cancellable, NULL, NULL);
+  g_string_append (self->tones_queue, tone);
+  g_string_append (self->tones_sent, tone);
+  /* The last ones, as many as fit a line. */
+  gtk_label_set_label (self->tones_label,
+                       self->tones_sent->str + MAX (0, (int) self->tones_sent->len - 24));
+  gtk_widget_set_visible (GTK_WIDGET (self->tones_label), TRUE);
+  send_queued_tones (self);
+}
+
+/* The digits of the keyboard, and of its number pad, send tones while
+ * the call view is on screen, wherever the focus is in the window (an
+ * entry keeps its digits). */
+static void
+add_tone_keys (BelfryCallView *self)
+{
+  static const struct {
+    guint keyval;
+    const char *tone;
+  } keys[] = {
+    { GDK_KEY_0, "0" }, { GDK_KEY_1, "1" }, { GDK_KEY_2, "2" }, { GDK_KEY_3, "3" }, { GDK_KEY_4, "4" },
+    { GDK_KEY_5, "5" }, { GDK_KEY_6, "6" }, { GDK_KEY_7, "7" }, { GDK_KEY_8, "8" }, { GDK_KEY_9, "9" },
+    { GDK_KEY_KP_0, "0" }, { GDK_KEY_KP_1, "1" }, { GDK_KEY_KP_2, "2" }, { GDK_KEY_KP_3, "3" },
+    { GDK_KEY_KP_4, "4" }, { GDK_KEY_KP_5, "5" }, { GDK_KEY_KP_6, "6" }, { GDK_KEY_KP_7, "7" },
+    { GDK_KEY_KP_8, "8" }, { GDK_KEY_KP_9, "9" },
+    { GDK_KEY_asterisk, "*" }, { GDK_KEY_KP_Multiply, "*" }, { GDK_KEY_numbersign, "#" },
+  };
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  /* Managed: the window runs them, for the call view that is mapped. */
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller), GTK_SHORTCUT_SCOPE_MANAGED);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                          gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (keys[i].keyval, 0),
+                                                                           gtk_named_action_new ("call.dtmf"),
+                                                                           "s", keys[i].tone));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
 static void
@@ -472,6 +549,10 @@ belfry_call_view_dispose (GObject *object)
   g_clear_object (&self->call_manager);
   g_clear_object (&self->other_session);
   g_clear_object (&self->cancellable);
+  if (self->tones_queue != NULL)
+    g_string_free (g_steal_pointer (&self->tones_queue), TRUE);
+  if (self->tones_sent != NULL)
+    g_string_free (g_steal_pointer (&self->tones_sent), TRUE);
 
   G_OBJECT_CLASS (belfry_call_view_parent_class)->dispose (object);
 }
@@ -535,6 +616,7 @@ belfry_call_view_class_init (BelfryCallViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, state_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, duration_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, codec_label);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, tones_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, hold_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, hang_up_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, mute_button);
@@ -560,8 +642,11 @@ static void
 belfry_call_view_init (BelfryCallView *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->tones_queue = g_string_new (NULL);
+  self->tones_sent = g_string_new (NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
   build_keypad (self);
+  add_tone_keys (self);
 }
 
 /**
