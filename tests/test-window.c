@@ -93,6 +93,21 @@ address_focused (gpointer data)
   return focus != NULL && (focus == address || gtk_widget_is_ancestor (focus, address));
 }
 
+typedef struct {
+  GtkWindow *window;
+  const char *text;
+} AddressIs;
+
+static gboolean
+address_is (gpointer data)
+{
+  AddressIs *wait = data;
+  GtkEditable *address = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (wait->window), BELFRY_TYPE_WINDOW,
+                                                                      "address_entry"));
+
+  return g_strcmp0 (gtk_editable_get_text (address), wait->text) == 0;
+}
+
 /* The shortcuts window transient for @data, if one is shown. */
 static GtkWindow *
 find_shortcuts_window (GtkWindow *main_window)
@@ -182,6 +197,15 @@ test_keyboard (void)
   g_assert_cmpint (g_menu_model_get_n_items (model), ==, 1);
   g_assert_cmpint (g_menu_model_get_n_items (g_menu_model_get_item_link (model, 0, G_MENU_LINK_SECTION)), ==, 3);
   gtk_menu_button_popdown (menu);
+
+  /* Typed with the focus on a button, an address goes into the entry. */
+  give_focus_back (window);
+  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW,
+                                                                      "address_entry")), "");
+  gtk_widget_grab_focus (call_button);
+  belfry_test_press_keys ("b o b at 2");
+  g_assert_true (belfry_test_wait_until (address_is, (gpointer) &(AddressIs) { window, "bob@2" }, 10000));
+  g_assert_true (address_focused (window));
 
   gtk_window_destroy (window);
 }

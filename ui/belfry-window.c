@@ -513,6 +513,36 @@ focus_address_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->address_entry));
 }
 
+/* Typing on the dialer with the focus elsewhere (a recent call, a button)
+ * starts the address: the focus goes to the entry with what was typed.
+ * Keys that widgets use (Space on a button, the arrows) are theirs first:
+ * the window sees only what the focused widget left. */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                BelfryWindow          *self)
+{
+  gunichar character = gdk_keyval_to_unicode (keyval);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  char text[7] = { 0 };
+  int position;
+
+  if (character == 0 || !g_unichar_isgraph (character) ||
+      (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0 ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "dialer") != 0 ||
+      (focus != NULL && GTK_IS_EDITABLE (focus)))
+    return FALSE;
+
+  g_unichar_to_utf8 (character, text);
+  gtk_widget_grab_focus (GTK_WIDGET (self->address_entry));
+  position = -1;
+  gtk_editable_insert_text (GTK_EDITABLE (self->address_entry), text, -1, &position);
+  gtk_editable_set_position (GTK_EDITABLE (self->address_entry), -1);
+  return TRUE;
+}
+
 static void
 show_dialer_action (GtkWidget  *widget,
                     const char *action_name,
@@ -909,6 +939,12 @@ belfry_window_init (BelfryWindow *self)
   g_signal_connect_object (self->dialpad_button, "notify::active", G_CALLBACK (build_dialpad), self,
                            G_CONNECT_SWAPPED);
   gtk_menu_button_set_create_popup_func (self->menu_button, create_main_menu, self, NULL);
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_key_pressed), self, 0);
+    gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  }
   g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->history_scroller), "changed",
                            G_CALLBACK (show_more_at_end), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->history_scroller), "value-changed",
