@@ -286,6 +286,13 @@ destroy_window (GtkWidget *window)
   g_assert_true (belfry_test_wait_until (window_gone, &weak, 5000));
 }
 
+/* Sensitive again once the change it started is done. */
+static gboolean
+switch_usable (gpointer data)
+{
+  return gtk_widget_get_sensitive (data);
+}
+
 static void
 test_templates (void)
 {
@@ -296,7 +303,7 @@ test_templates (void)
   GtkWidget *window, *editor;
   static const char * const window_children[] = {
     "add_button", "accounts_list", "microphone_row", "speaker_row", "ringer_row", "codecs_list",
-    "background_switch",
+    "background_switch", "login_row", "login_switch",
   };
   static const char * const editor_children[] = {
     "window_title", "apply_button", "address_row", "display_name_row", "enabled_switch",
@@ -653,6 +660,27 @@ test_audio (void)
   g_assert_false (g_settings_get_boolean (settings, "run-in-background"));
   g_settings_set_boolean (settings, "run-in-background", TRUE);
   g_assert_true (gtk_switch_get_active (background));
+
+  /* Start at login writes the autostart file, and takes it away; it only
+   * applies while Belfry runs in the background. */
+  {
+    GtkSwitch *login = child (window, BELFRY_TYPE_PREFERENCES_WINDOW, "login_switch");
+    GtkWidget *login_row = GTK_WIDGET (child (window, BELFRY_TYPE_PREFERENCES_WINDOW, "login_row"));
+    g_autofree char *path = g_build_filename (g_get_user_config_dir (), "autostart", "org.belfry.Belfry.desktop",
+                                              NULL);
+
+    g_assert_true (gtk_widget_get_sensitive (login_row));
+    g_assert_false (gtk_switch_get_active (login));
+    gtk_switch_set_active (login, TRUE);
+    g_assert_true (belfry_test_wait_until (switch_usable, login, 5000));
+    g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+    gtk_switch_set_active (login, FALSE);
+    g_assert_true (belfry_test_wait_until (switch_usable, login, 5000));
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    g_settings_set_boolean (settings, "run-in-background", FALSE);
+    g_assert_false (gtk_widget_get_sensitive (login_row));
+    g_settings_set_boolean (settings, "run-in-background", TRUE);
+  }
 
   destroy_window (window);
 }

@@ -29,6 +29,8 @@ struct _BelfryApplication {
   BelfryNotifier *notifier;
   BelfryCallManager *calls;
   gboolean held_in_background;
+  /* started with --background (at login): no window */
+  gboolean background_start;
 };
 
 G_DEFINE_FINAL_TYPE (BelfryApplication, belfry_application, ADW_TYPE_APPLICATION)
@@ -343,7 +345,43 @@ belfry_application_shutdown (GApplication *application)
 static void
 belfry_application_activate (GApplication *application)
 {
-  gtk_window_present (GTK_WINDOW (ensure_window (BELFRY_APPLICATION (application))));
+  BelfryApplication *self = BELFRY_APPLICATION (application);
+
+  /* Started at login: stay, with no window, when there are calls to ring
+   * for; otherwise there is nothing to do. */
+  if (self->background_start) {
+    self->background_start = FALSE;
+    if (g_settings_get_boolean (self->settings, "run-in-background") && has_enabled_account (self) &&
+        !self->held_in_background) {
+      self->held_in_background = TRUE;
+      g_application_hold (application);
+    }
+    return;
+  }
+
+  gtk_window_present (GTK_WINDOW (ensure_window (self)));
+}
+
+/* `belfry --background` starts the application without a window (at
+ * login); when Belfry already runs, it does nothing. */
+static int
+belfry_application_handle_local_options (GApplication *application,
+                                         GVariantDict *options)
+{
+  BelfryApplication *self = BELFRY_APPLICATION (application);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_variant_dict_contains (options, "background"))
+    return -1;
+
+  if (!g_application_register (application, NULL, &error)) {
+    g_printerr ("%s\n", error->message);
+    return 1;
+  }
+  if (g_application_get_is_remote (application))
+    return 0;
+  self->background_start = TRUE;
+  return -1;
 }
 
 /* sip:, sips:, tel: and callto: links, from the desktop or the command
@@ -375,12 +413,15 @@ belfry_application_class_init (BelfryApplicationClass *klass)
   application_class->startup = belfry_application_startup;
   application_class->shutdown = belfry_application_shutdown;
   application_class->activate = belfry_application_activate;
+  application_class->handle_local_options = belfry_application_handle_local_options;
   application_class->open = belfry_application_open;
 }
 
 static void
 belfry_application_init (BelfryApplication *self)
 {
+  g_application_add_main_option (G_APPLICATION (self), "background", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE,
+                                 _("Start without a window, to ring for calls (at login)"), NULL);
 }
 
 /**

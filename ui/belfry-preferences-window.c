@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "belfry-account-editor.h"
+#include "belfry-autostart.h"
 #include "belfry-combo-row-items.h"
 #include "belfry-preferences-window.h"
 
@@ -65,10 +66,15 @@ struct _BelfryPreferencesWindow {
   AdwComboRow *ringer_row;
   GtkListBox *codecs_list;
   GtkSwitch *background_switch;
+  GtkWidget *login_row;
+  GtkSwitch *login_switch;
+  gulong login_handler;
 };
 
 G_DEFINE_FINAL_TYPE (BelfryPreferencesWindow, belfry_preferences_window,
                      ADW_TYPE_PREFERENCES_WINDOW)
+
+static void on_login_switch_changed (BelfryPreferencesWindow *self);
 
 /* The name people know a codec by, and what it is good for. */
 static const struct {
@@ -532,6 +538,42 @@ belfry_preferences_window_constructed (GObject *object)
 
   g_settings_bind (self->settings, "run-in-background", self->background_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
+
+  /* Starting at login without a window only makes sense for an
+   * application that stays when its window is closed. */
+  g_settings_bind (self->settings, "run-in-background", self->login_row, "sensitive", G_SETTINGS_BIND_GET);
+  gtk_switch_set_active (self->login_switch, belfry_autostart_get_enabled (self->settings));
+  self->login_handler = g_signal_connect_object (self->login_switch, "notify::active",
+                                                 G_CALLBACK (on_login_switch_changed), self, G_CONNECT_SWAPPED);
+}
+
+static void
+autostart_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (BelfryPreferencesWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean done = belfry_autostart_set_enabled_finish (result, &error);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->login_switch), TRUE);
+  if (done || self->settings == NULL)
+    return;
+
+  /* Refused or failed: the switch says what is true. */
+  g_signal_handler_block (self->login_switch, self->login_handler);
+  gtk_switch_set_active (self->login_switch, belfry_autostart_get_enabled (self->settings));
+  g_signal_handler_unblock (self->login_switch, self->login_handler);
+  if (error != NULL)
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (error->message));
+}
+
+static void
+on_login_switch_changed (BelfryPreferencesWindow *self)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->login_switch), FALSE);
+  belfry_autostart_set_enabled_async (self->settings, gtk_switch_get_active (self->login_switch), NULL,
+                                      autostart_done_cb, g_object_ref (self));
 }
 
 static void
@@ -628,6 +670,8 @@ belfry_preferences_window_class_init (BelfryPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BelfryPreferencesWindow, ringer_row);
   gtk_widget_class_bind_template_child (widget_class, BelfryPreferencesWindow, codecs_list);
   gtk_widget_class_bind_template_child (widget_class, BelfryPreferencesWindow, background_switch);
+  gtk_widget_class_bind_template_child (widget_class, BelfryPreferencesWindow, login_row);
+  gtk_widget_class_bind_template_child (widget_class, BelfryPreferencesWindow, login_switch);
 
   gtk_widget_class_install_action (widget_class, "prefs.add-account", NULL, add_account_action);
   gtk_widget_class_install_action (widget_class, "prefs.edit-account", "s", edit_account_action);
