@@ -103,8 +103,11 @@ write_desktop_file (gboolean   enabled,
     return TRUE;
   }
 
-  /* The program that runs now, wherever it is installed. */
+  /* The program that runs now, wherever it is installed (and where it
+   * was, if an upgrade has replaced it since it started). */
   program = g_file_read_link ("/proc/self/exe", NULL);
+  if (program != NULL && g_str_has_suffix (program, " (deleted)"))
+    program[strlen (program) - strlen (" (deleted)")] = '\0';
   quoted = quote_exec_argument (program != NULL ? program : "belfry");
   exec = g_strconcat (quoted, " --background", NULL);
 

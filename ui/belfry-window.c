@@ -161,6 +161,8 @@ bind_history_row (GtkSignalListItemFactory *factory,
   g_autofree char *delete_label = NULL;
   g_autofree char *row_label = NULL;
 
+  if (self->times_day == NULL)
+    self->times_day = g_date_time_new_now_local ();
   when = belfry_format_call_time (belfry_call_record_get_start_time (record), self->times_day);
   if (belfry_call_record_get_outcome (record) == BELFRY_CALL_OUTCOME_ANSWERED)
     /* Translators: call history: the date, whether the call came in or went out, and its length. */

@@ -521,7 +521,7 @@ belfry_session_dialog_ended (BelfrySession      *self,
   if (priv->state != BELFRY_SESSION_STATE_TERMINATED) {
     BELFRY_SESSION_INFO (self, "the dialog ended");
     /* belle-sip ends a dialog whose 2xx no ACK confirmed after 64*T1
-     * itself, with a BYE, a little before our own timer would. */
+     * itself, with a BYE, before our own timer would. */
     if (priv->ack_timeout_id != 0) {
       g_clear_handle_id (&priv->ack_timeout_id, g_source_remove);
       belfry_session_set_termination_reason (self, _("The other side never confirmed the call"));
@@ -738,6 +738,19 @@ ack_answer_taken_cb (GObject      *object,
   }
 }
 
+/* Whether belle-sip's own BYE is on its way in @dialog. */
+static gboolean
+bye_underway (belle_sip_dialog_t *dialog)
+{
+  belle_sip_transaction_t *last = belle_sip_dialog_get_last_transaction (dialog);
+
+  return last != NULL && BELLE_SIP_OBJECT_IS_INSTANCE_OF (last, belle_sip_client_transaction_t) &&
+         g_strcmp0 (belle_sip_request_get_method (belle_sip_transaction_get_request (last)), "BYE") == 0 &&
+         belle_sip_transaction_get_state (last) != BELLE_SIP_TRANSACTION_TERMINATED;
+}
+
+/* The fallback to belle-sip's own end of an unconfirmed dialog (see
+ * belfry_session_expect_ack()). */
 static gboolean
 ack_timeout_cb (gpointer user_data)
 {
@@ -747,7 +760,8 @@ ack_timeout_cb (gpointer user_data)
   priv->ack_timeout_id = 0;
   BELFRY_SESSION_MESSAGE (self, "no ACK came for our 2xx; ending the call");
   belfry_session_set_termination_reason (self, _("The other side never confirmed the call"));
-  if (priv->state == BELFRY_SESSION_STATE_ESTABLISHED && priv->sip_dialog != NULL)
+  if (priv->state == BELFRY_SESSION_STATE_ESTABLISHED && priv->sip_dialog != NULL &&
+      !bye_underway (priv->sip_dialog))
     belfry_session_bye_async (self, NULL, NULL, NULL);
   else if (priv->state != BELFRY_SESSION_STATE_TERMINATED)
     belfry_session_set_state (self, BELFRY_SESSION_STATE_TERMINATED);
@@ -755,7 +769,12 @@ ack_timeout_cb (gpointer user_data)
 }
 
 /* After sending a 2xx to an INVITE: RFC 3261 section 13.3.1.4 gives the
- * ACK 64*T1 to come. @answer_in_ack: the 2xx carried our offer. */
+ * ACK 64*T1 to come. belle-sip ends the dialog itself then, with a BYE of
+ * its own, and belfry_session_dialog_ended() gives the reason; our timer
+ * comes 2 s later (to the millisecond: a timer in whole seconds could
+ * fire first, and a second BYE would go to a peer that already took the
+ * first), for a dialog belle-sip has not ended. @answer_in_ack: the 2xx
+ * carried our offer. */
 void
 belfry_session_expect_ack (BelfrySession *self,
                            gboolean       answer_in_ack)
@@ -764,8 +783,9 @@ belfry_session_expect_ack (BelfrySession *self,
 
   priv->awaiting_ack_answer = answer_in_ack;
   g_clear_handle_id (&priv->ack_timeout_id, g_source_remove);
-  priv->ack_timeout_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 32, ack_timeout_cb,
-                                                     g_object_ref (self), g_object_unref);
+  /* 64*T1, T1 being belle-sip's default of 500 ms, which Belfry keeps. */
+  priv->ack_timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT, 64 * 500 + 2000, ack_timeout_cb,
+                                             g_object_ref (self), g_object_unref);
 }
 
 static void
