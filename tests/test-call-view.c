@@ -50,6 +50,23 @@ session_ended (gpointer data)
   return belfry_session_get_state (data) == BELFRY_SESSION_STATE_TERMINATED;
 }
 
+/* A user agent on loopback, any free port, with Belfry's media engine. */
+static BelfryUserAgent *
+start_user_agent (BelfryMediaEngine *engine)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  BelfryUserAgent *user_agent;
+
+  belfry_media_engine_set_bind_address (engine, "127.0.0.1");
+  user_agent = belfry_user_agent_new (NULL, "127.0.0.1", 0, BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (engine));
+  belfry_user_agent_start_async (user_agent, NULL, belfry_test_store_result_cb, &result);
+  belfry_test_wait_result (&result, 5000);
+  g_assert_true (belfry_user_agent_start_finish (user_agent, result, &error));
+  g_assert_no_error (error);
+  return user_agent;
+}
+
 static GtkLabel *
 child_label (GtkWidget  *view,
              const char *name)
@@ -76,12 +93,7 @@ test_hold_resume_hang_up (void)
   FlagWait wait;
   LabelWait label_wait;
 
-  belfry_media_engine_set_bind_address (engine, "127.0.0.1");
-  user_agent = belfry_user_agent_new (NULL, "127.0.0.1", 0, BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (engine));
-  belfry_user_agent_start_async (user_agent, NULL, belfry_test_store_result_cb, &result);
-  belfry_test_wait_result (&result, 5000);
-  g_assert_true (belfry_user_agent_start_finish (user_agent, result, &error));
-  g_clear_object (&result);
+  user_agent = start_user_agent (engine);
 
   sipp = belfry_sipp_start ("uas-hold.xml", "u1", "127.0.0.1", port, NULL, NULL);
   uri = g_strdup_printf ("sip:sipp@127.0.0.1:%d", port);
@@ -177,71 +189,6 @@ session_established (gpointer data)
   return belfry_session_get_state (data) == BELFRY_SESSION_STATE_ESTABLISHED;
 }
 
-/* Keys typed on the keyboard, quickly, while the call view is on screen
- * and the focus is on one of its buttons: sipp answers without
- * telephone-event, so each tone is a SIP INFO, and it checks 5, # and *
- * in this order; the view shows the tones. */
-static void
-test_tones_from_keyboard (void)
-{
-  g_autoptr (BelfryMediaEngine) engine = belfry_media_engine_new ();
-  g_autoptr (BelfryUserAgent) user_agent = NULL;
-  g_autoptr (BelfryNameAddr) target = NULL;
-  g_autoptr (BelfrySession) call = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (BelfrySipp) sipp = NULL;
-  g_autofree char *uri = NULL;
-  GtkWidget *window;
-  GtkWidget *view;
-  GtkLabel *tones;
-  LabelIs wait;
-  int port = belfry_test_free_port ("127.0.0.1");
-
-  belfry_media_engine_set_bind_address (engine, "127.0.0.1");
-  user_agent = belfry_user_agent_new (NULL, "127.0.0.1", 0, BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (engine));
-  belfry_user_agent_start_async (user_agent, NULL, belfry_test_store_result_cb, &result);
-  belfry_test_wait_result (&result, 5000);
-  g_assert_true (belfry_user_agent_start_finish (user_agent, result, &error));
-  g_clear_object (&result);
-
-  sipp = belfry_sipp_start ("uas-tones.xml", "u1", "127.0.0.1", port, NULL, NULL);
-  uri = g_strdup_printf ("sip:sipp@127.0.0.1:%d", port);
-  target = belfry_name_addr_parse (uri, NULL);
-  call = BELFRY_SESSION (belfry_inviter_new (user_agent, target));
-
-  window = gtk_window_new ();
-  gtk_window_set_title (GTK_WINDOW (window), "Tones");
-  view = belfry_call_view_new (call);
-  gtk_window_set_child (GTK_WINDOW (window), view);
-  gtk_window_present (GTK_WINDOW (window));
-  tones = child_label (view, "tones_label");
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (tones)));
-
-  belfry_session_invite_async (call, NULL, NULL, belfry_test_store_result_cb, &result);
-  belfry_test_wait_result (&result, 10000);
-  g_assert_true (belfry_session_invite_finish (call, result, &error));
-  g_assert_no_error (error);
-  g_clear_object (&result);
-  g_assert_true (belfry_test_wait_until (session_established, call, 10000));
-
-  belfry_test_focus_window (GTK_WINDOW (window), "Tones");
-  gtk_widget_grab_focus (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "hold_button")));
-  belfry_test_press_keys ("5 numbersign asterisk");
-  wait = (LabelIs) { tones, "5#*" };
-  g_assert_true (belfry_test_wait_until (label_is, &wait, 10000));
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (tones)));
-
-  /* sipp has all three once it takes the BYE. */
-  g_assert_true (gtk_widget_activate_action (view, "call.hang-up", NULL));
-  g_assert_cmpint (belfry_sipp_wait (sipp, 15000), ==, 0);
-  g_assert_true (belfry_test_wait_until (session_ended, call, 10000));
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  belfry_test_assert_finalized (g_steal_pointer (&call), 5000);
-  g_assert_finalize_object (g_steal_pointer (&user_agent));
-}
-
 static gboolean
 peer_notified (gpointer data)
 {
@@ -268,6 +215,45 @@ call_sipp (BelfryUserAgent *user_agent,
   return call;
 }
 
+/* Keys typed on the keyboard, quickly, while the call view is on screen
+ * and the focus is on one of its buttons: sipp answers without
+ * telephone-event, so each tone is a SIP INFO, and it checks 5, # and *
+ * in this order; the view shows the tones. */
+static void
+test_tones_from_keyboard (void)
+{
+  g_autoptr (BelfryMediaEngine) engine = belfry_media_engine_new ();
+  g_autoptr (BelfryUserAgent) user_agent = start_user_agent (engine);
+  int port = belfry_test_free_port ("127.0.0.1");
+  g_autoptr (BelfrySipp) sipp = belfry_sipp_start ("uas-tones.xml", "u1", "127.0.0.1", port, NULL, NULL);
+  g_autoptr (BelfrySession) call = call_sipp (user_agent, port);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = belfry_call_view_new (call);
+  GtkLabel *tones = child_label (view, "tones_label");
+  LabelIs wait = { tones, "5#*" };
+
+  gtk_window_set_title (GTK_WINDOW (window), "Tones");
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (belfry_test_wait_until (session_established, call, 10000));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (tones)));
+
+  belfry_test_focus_window (GTK_WINDOW (window), "Tones");
+  gtk_widget_grab_focus (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "hold_button")));
+  belfry_test_press_keys ("5 numbersign asterisk");
+  g_assert_true (belfry_test_wait_until (label_is, &wait, 10000));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (tones)));
+
+  /* sipp has all three once it takes the BYE. */
+  g_assert_true (gtk_widget_activate_action (view, "call.hang-up", NULL));
+  g_assert_cmpint (belfry_sipp_wait (sipp, 15000), ==, 0);
+  g_assert_true (belfry_test_wait_until (session_ended, call, 10000));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  belfry_test_assert_finalized (g_steal_pointer (&call), 5000);
+  g_assert_finalize_object (g_steal_pointer (&user_agent));
+}
+
 static void
 test_attended_transfer (void)
 {
@@ -283,12 +269,7 @@ test_attended_transfer (void)
   int second_port = belfry_test_free_port ("127.0.0.1");
   GtkWidget *window, *view, *attended;
 
-  belfry_media_engine_set_bind_address (engine, "127.0.0.1");
-  user_agent = belfry_user_agent_new (NULL, "127.0.0.1", 0, BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (engine));
-  belfry_user_agent_start_async (user_agent, NULL, belfry_test_store_result_cb, &result);
-  belfry_test_wait_result (&result, 5000);
-  g_assert_true (belfry_user_agent_start_finish (user_agent, result, &error));
-  g_clear_object (&result);
+  user_agent = start_user_agent (engine);
 
   /* sipp checks that the REFER's Refer-To carries Replaces. */
   first_sipp = belfry_sipp_start ("uas-refer-attended.xml", "u1", "127.0.0.1", first_port, NULL, NULL);
