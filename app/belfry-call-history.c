@@ -459,6 +459,15 @@ read_done (GObject      *source,
   g_list_model_items_changed (G_LIST_MODEL (self), 0, before, self->records->len);
 }
 
+static gboolean
+start_reading (gpointer data)
+{
+  g_autoptr (GTask) task = data;
+
+  g_task_run_in_thread (task, read_in_thread);
+  return G_SOURCE_REMOVE;
+}
+
 /* Reads the calls in a worker thread; the calls added meanwhile are not
  * read again, as only the ids there are now are. */
 static void
@@ -478,7 +487,10 @@ load_in_background (BelfryCallHistory *self)
 
   g_task_set_task_data (task, load, (GDestroyNotify) load_free);
   set_loading (self, TRUE);
-  g_task_run_in_thread (task, read_in_thread);
+  /* From the main loop's first idle moment: an application opening its
+   * window reads its history once the window is up, not on the way to it,
+   * where the worker would take the second core from the window system. */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, start_reading, g_steal_pointer (&task), NULL);
 }
 
 static GType
