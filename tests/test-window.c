@@ -59,6 +59,12 @@ run_until_window (BelfryApplication *application)
   return gtk_application_get_active_window (GTK_APPLICATION (application));
 }
 
+static gboolean
+label_shown (gpointer data)
+{
+  return gtk_widget_get_visible (data) && *gtk_label_get_label (data) != '\0';
+}
+
 static void
 test_main_window (void)
 {
@@ -70,6 +76,28 @@ test_main_window (void)
   g_assert_true (ADW_IS_APPLICATION_WINDOW (window));
   g_assert_cmpstr (gtk_window_get_title (window), ==, "Belfry");
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
+
+  /* No account: the window says where others can call, on the port the
+   * direct-call user agent took; the title has nothing to add. */
+  {
+    g_autoptr (BelfryCallManager) calls = NULL;
+    BelfryAccountManager *accounts;
+    GtkLabel *direct = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW,
+                                                                 "direct_label"));
+    AdwWindowTitle *title = ADW_WINDOW_TITLE (gtk_widget_get_template_child (GTK_WIDGET (window),
+                                                                            BELFRY_TYPE_WINDOW, "window_title"));
+    g_autofree char *port = NULL;
+
+    /* The application has shut down; the window keeps its calls. */
+    g_object_get (window, "call-manager", &calls, NULL);
+    accounts = belfry_call_manager_get_accounts (calls);
+    g_assert_true (belfry_test_wait_until (label_shown, direct, 10000));
+    port = g_strdup_printf ("@127.0.0.1:%d",
+                            belfry_user_agent_get_port (belfry_account_manager_get_user_agent (accounts, NULL)));
+    g_assert_true (g_str_has_prefix (gtk_label_get_label (direct), "Without an account, others can call you at sip:"));
+    g_assert_true (g_str_has_suffix (gtk_label_get_label (direct), port));
+    g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, "");
+  }
 
   gtk_window_destroy (window);
   g_application_release (G_APPLICATION (application));

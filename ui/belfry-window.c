@@ -328,7 +328,8 @@ update_status (BelfryWindow *self)
   } else {
     g_autofree char *text = NULL;
 
-    adw_window_title_set_subtitle (self->window_title, _("No account: direct calls only"));
+    /* The label under the address says it all when there is one. */
+    adw_window_title_set_subtitle (self->window_title, direct != NULL ? NULL : _("No account: direct calls only"));
     if (direct != NULL)
       /* Translators: %s is a SIP address such as sip:belfry@192.0.2.1:5060. */
       text = g_strdup_printf (_("Without an account, others can call you at %s"), direct);
