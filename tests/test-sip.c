@@ -249,6 +249,40 @@ test_outgoing_answered (Fixture       *fixture,
   belfry_test_assert_finalized (g_steal_pointer (&call), 3000);
 }
 
+/* Tones asked for at once, as keys pressed quickly: sipp answers without
+ * telephone-event, so they go out as SIP INFO, one request at a time
+ * (belle-sip queues a request in a dialog until the one before it is
+ * answered), and sipp checks 5, # and * in this order. */
+static void
+test_outgoing_dtmf_info (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr (BelfrySipp) sipp = start_sipp_server (fixture, "uas-tones.xml");
+  g_autoptr (BelfrySession) call = new_call (fixture);
+  g_autoptr (GAsyncResult) first = NULL;
+  g_autoptr (GAsyncResult) second = NULL;
+  g_autoptr (GError) error = NULL;
+
+  invite (call, NULL, &error);
+  g_assert_no_error (error);
+  belfry_session_send_dtmf_async (call, "5", NULL, belfry_test_store_result_cb, &first);
+  belfry_session_send_dtmf_async (call, "#*", NULL, belfry_test_store_result_cb, &second);
+  belfry_test_wait_result (&first, 10000);
+  g_assert_true (belfry_session_send_dtmf_finish (call, first, &error));
+  g_assert_no_error (error);
+  /* The second starts only now. */
+  g_assert_null (second);
+  belfry_test_wait_result (&second, 10000);
+  g_assert_true (belfry_session_send_dtmf_finish (call, second, &error));
+  g_assert_no_error (error);
+  g_clear_object (&first);
+  g_clear_object (&second);
+
+  hang_up (call);
+  g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
+  belfry_test_assert_finalized (g_steal_pointer (&call), 3000);
+}
+
 static void
 check_refused (Fixture    *fixture,
                const char *scenario,
@@ -1102,6 +1136,7 @@ main (int   argc,
     void (*func) (Fixture *, gconstpointer);
   } cases[] = {
     { "outgoing-answered", test_outgoing_answered },
+    { "outgoing-dtmf-info", test_outgoing_dtmf_info },
     { "outgoing-forked", test_outgoing_forked },
     { "outgoing-busy", test_outgoing_busy },
     { "outgoing-declined", test_outgoing_declined },

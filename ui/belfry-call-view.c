@@ -48,10 +48,7 @@ struct _BelfryCallView {
   guint duration_id;
   GBinding *codec_binding;
   GBinding *mute_binding;
-  /* Tones asked for while earlier ones are still on their way (SIP INFO
-   * carries one at a time), and every tone of the call, shown. */
-  GString *tones_queue;
-  gboolean tones_sending;
+  /* every tone of the call, shown */
   GString *tones_sent;
 
   GtkWidget *box;
@@ -314,42 +311,22 @@ hang_up_action (GtkWidget  *widget,
     belfry_session_dispose_async (self->session, NULL, NULL, NULL);
 }
 
-static void send_queued_tones (BelfryCallView *self);
-
 static void
 tones_sent_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr (BelfryCallView) self = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!belfry_session_send_dtmf_finish (BELFRY_SESSION (object), result, &error)) {
-    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      return;
+  if (!belfry_session_send_dtmf_finish (BELFRY_SESSION (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_message ("Cannot send tones: %s", error->message);
-  }
-  self->tones_sending = FALSE;
-  send_queued_tones (self);
-}
-
-static void
-send_queued_tones (BelfryCallView *self)
-{
-  g_autofree char *tones = NULL;
-
-  /* (None once the view is disposed.) */
-  if (self->tones_queue == NULL || self->tones_sending || self->tones_queue->len == 0)
-    return;
-
-  tones = g_string_free (g_steal_pointer (&self->tones_queue), FALSE);
-  self->tones_queue = g_string_new (NULL);
-  self->tones_sending = TRUE;
-  belfry_session_send_dtmf_async (self->session, tones, self->cancellable, tones_sent_cb, g_object_ref (self));
 }
 
 /* A key of the keypad or of the keyboard: its tone goes after those still
- * on their way, and the call view shows the tones of the call. */
+ * on their way (by SIP INFO, belle-sip queues each request of a dialog
+ * until the one before it is answered), and the call view shows the tones
+ * of the call. */
 static void
 dtmf_action (GtkWidget  *widget,
              const char *action_name,
@@ -358,13 +335,12 @@ dtmf_action (GtkWidget  *widget,
   BelfryCallView *self = BELFRY_CALL_VIEW (widget);
   const char *tone = g_variant_get_string (parameter, NULL);
 
-  g_string_append (self->tones_queue, tone);
   g_string_append (self->tones_sent, tone);
   /* The last ones, as many as fit a line. */
   gtk_label_set_label (self->tones_label,
                        self->tones_sent->str + MAX (0, (int) self->tones_sent->len - 24));
   gtk_widget_set_visible (GTK_WIDGET (self->tones_label), TRUE);
-  send_queued_tones (self);
+  belfry_session_send_dtmf_async (self->session, tone, self->cancellable, tones_sent_cb, NULL);
 }
 
 /* The digits of the keyboard, and of its number pad, send tones while
@@ -549,8 +525,6 @@ belfry_call_view_dispose (GObject *object)
   g_clear_object (&self->call_manager);
   g_clear_object (&self->other_session);
   g_clear_object (&self->cancellable);
-  if (self->tones_queue != NULL)
-    g_string_free (g_steal_pointer (&self->tones_queue), TRUE);
   if (self->tones_sent != NULL)
     g_string_free (g_steal_pointer (&self->tones_sent), TRUE);
 
@@ -642,7 +616,6 @@ static void
 belfry_call_view_init (BelfryCallView *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->tones_queue = g_string_new (NULL);
   self->tones_sent = g_string_new (NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
   build_keypad (self);
