@@ -170,15 +170,10 @@ test_hold_resume_hang_up (void)
   g_assert_finalize_object (g_steal_pointer (&user_agent));
 }
 
-typedef struct {
-  GtkLabel *label;
-  const char *text;
-} LabelIs;
-
 static gboolean
 label_is (gpointer data)
 {
-  LabelIs *wait = data;
+  LabelWait *wait = data;
 
   return g_strcmp0 (gtk_label_get_label (wait->label), wait->text) == 0;
 }
@@ -230,7 +225,7 @@ test_tones_from_keyboard (void)
   GtkWidget *window = gtk_window_new ();
   GtkWidget *view = belfry_call_view_new (call);
   GtkLabel *tones = child_label (view, "tones_label");
-  LabelIs wait = { tones, "5#*" };
+  LabelWait wait = { tones, "5#*" };
 
   gtk_window_set_title (GTK_WINDOW (window), "Tones");
   gtk_window_set_child (GTK_WINDOW (window), view);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "belfry-call-manager.h"
 #include "belfry-call-view.h"
@@ -48,8 +49,6 @@ struct _BelfryCallView {
   guint duration_id;
   GBinding *codec_binding;
   GBinding *mute_binding;
-  /* every tone of the call, shown */
-  GString *tones_sent;
 
   GtkWidget *box;
   AdwAvatar *avatar;
@@ -299,12 +298,10 @@ hang_up_action (GtkWidget  *widget,
   BelfryCallView *self = BELFRY_CALL_VIEW (widget);
 
   /* The call manager declines a call that rings with 603 and keeps that
-   * in the history; without one, the session ends as its state needs. */
+   * in the history; a view without one (alone in a window) ends the
+   * session as its state needs. */
   if (self->call_manager != NULL)
     belfry_call_manager_hang_up (self->call_manager, self->session);
-  else if (BELFRY_IS_INVITATION (self->session) &&
-           belfry_session_get_state (self->session) < BELFRY_SESSION_STATE_ESTABLISHED)
-    belfry_invitation_reject (BELFRY_INVITATION (self->session), 603, NULL);
   else if (belfry_session_get_state (self->session) == BELFRY_SESSION_STATE_ESTABLISHED)
     belfry_session_bye_async (self->session, NULL, NULL, NULL);
   else
@@ -334,11 +331,10 @@ dtmf_action (GtkWidget  *widget,
 {
   BelfryCallView *self = BELFRY_CALL_VIEW (widget);
   const char *tone = g_variant_get_string (parameter, NULL);
+  g_autofree char *tones = g_strconcat (gtk_label_get_label (self->tones_label), tone, NULL);
 
-  g_string_append (self->tones_sent, tone);
   /* The last ones, as many as fit a line. */
-  gtk_label_set_label (self->tones_label,
-                       self->tones_sent->str + MAX (0, (int) self->tones_sent->len - 24));
+  gtk_label_set_label (self->tones_label, tones + MAX (0, (int) strlen (tones) - 24));
   gtk_widget_set_visible (GTK_WIDGET (self->tones_label), TRUE);
   belfry_session_send_dtmf_async (self->session, tone, self->cancellable, tones_sent_cb, NULL);
 }
@@ -525,8 +521,6 @@ belfry_call_view_dispose (GObject *object)
   g_clear_object (&self->call_manager);
   g_clear_object (&self->other_session);
   g_clear_object (&self->cancellable);
-  if (self->tones_sent != NULL)
-    g_string_free (g_steal_pointer (&self->tones_sent), TRUE);
 
   G_OBJECT_CLASS (belfry_call_view_parent_class)->dispose (object);
 }
@@ -616,7 +610,6 @@ static void
 belfry_call_view_init (BelfryCallView *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->tones_sent = g_string_new (NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
   build_keypad (self);
   add_tone_keys (self);
