@@ -252,7 +252,7 @@ test_outgoing_answered (Fixture       *fixture,
 /* Tones asked for at once, as keys pressed quickly: sipp answers without
  * telephone-event, so they go out as SIP INFO, one request at a time
  * (belle-sip queues a request in a dialog until the one before it is
- * answered), and sipp checks 5, # and * in this order. */
+ * answered), and sipp checks 5, # and * in this order, then hangs up. */
 static void
 test_outgoing_dtmf_info (Fixture       *fixture,
                          gconstpointer  data)
@@ -278,7 +278,8 @@ test_outgoing_dtmf_info (Fixture       *fixture,
   g_clear_object (&first);
   g_clear_object (&second);
 
-  hang_up (call);
+  /* sipp hangs up once it has all three. */
+  wait_state (call, BELFRY_SESSION_STATE_TERMINATED, 10000);
   g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
   belfry_test_assert_finalized (g_steal_pointer (&call), 3000);
 }
