@@ -174,7 +174,8 @@ main (int   argc,
   }
   wait_until (no_session, sessions, 10000);
 
-  /* An incoming call while the window has the focus: the banner. */
+  /* An incoming call while the window has the focus: its view offers
+   * Decline and Accept (the banner is for a call that rings during another). */
   g_object_set (belfry_call_manager_get_notifier (calls), "window-active", TRUE, NULL);
   {
     BelfryAccountManager *accounts = belfry_call_manager_get_accounts (calls);

@@ -14,7 +14,10 @@
  * (which checks the hold and resume offers), a second sipp calls, the
  * person answers it the way the desktop offers it, the first call goes on
  * hold, both calls show in the window, and after the second call the first
- * one is taken back. */
+ * one is taken back. And a call that rings alone: its view answers it. */
+
+/* One application, registered once on the test's bus, for every test. */
+static BelfryApplication *application;
 
 typedef struct {
   GtkWidget *view;
@@ -125,8 +128,6 @@ direct_ready (gpointer data)
 static void
 test_call_waiting (void)
 {
-  g_autoptr (BelfryApplication) application = belfry_application_new ();
-  g_autoptr (GError) error = NULL;
   g_autoptr (BelfrySipp) first_sipp = NULL;
   g_autoptr (BelfrySipp) second_sipp = NULL;
   g_autoptr (BelfrySession) first = NULL;
@@ -147,9 +148,6 @@ test_call_waiting (void)
   RingWait ring_wait;
 
   belfry_notifications_start (&notifications);
-
-  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
-  g_assert_no_error (error);
   g_application_activate (G_APPLICATION (application));
   window = gtk_application_get_active_window (GTK_APPLICATION (application));
   g_assert_true (BELFRY_IS_WINDOW (window));
@@ -180,6 +178,13 @@ test_call_waiting (void)
   g_assert_true (belfry_test_wait_until (sessions_are, &count_wait, 10000));
   second = g_list_model_get_item (sessions, 1);
   g_assert_true (belfry_call_manager_get_ringing (manager));
+  /* The call in progress stays on screen; the ringing one has its view,
+   * with Decline and Accept, a click on the switcher away. */
+  g_assert_true (gtk_stack_get_visible_child (calls_stack) == first_view);
+  second_view = find_view (calls_stack, second);
+  g_assert_nonnull (second_view);
+  g_assert_true (gtk_widget_get_visible (view_child (second_view, "accept_button")));
+  g_assert_false (gtk_widget_get_visible (view_child (second_view, "hold_button")));
 
   /* It rings where the person would see it: the banner while the window
    * has the focus, a notification with Accept otherwise. */
@@ -216,9 +221,8 @@ test_call_waiting (void)
   }
 
   /* Answered: the first call is on hold (sipp has checked a=sendonly), the
-   * second talks, and the window shows both. */
-  second_view = find_view (calls_stack, second);
-  g_assert_nonnull (second_view);
+   * second talks, and the window shows both, the second in front. */
+  g_assert_true (find_view (calls_stack, second) == second_view);
   assert_view_reaches (second_view, "Connected");
   assert_view_reaches (first_view, "On hold");
   g_assert_true (belfry_call_view_get_on_hold (BELFRY_CALL_VIEW (first_view)));
@@ -258,13 +262,108 @@ test_call_waiting (void)
   belfry_notifications_stop (&notifications);
 }
 
+static gboolean
+manager_ringing (gpointer data)
+{
+  return belfry_call_manager_get_ringing (data);
+}
+
+static gboolean
+view_is_visible (gpointer data)
+{
+  GtkWidget *view = data;
+  GtkWidget *stack = gtk_widget_get_parent (view);
+
+  return gtk_widget_get_mapped (view) && gtk_stack_get_visible_child (GTK_STACK (stack)) == view;
+}
+
+/* One call comes in while the window has the focus and no other call:
+ * the window shows its view, which offers Decline and Accept and nothing
+ * that needs a call in progress; no banner repeats them, no popup covers
+ * the window. Accept in the view answers (sipp checks the 200's
+ * a=sendrecv), and the view then offers the controls of a call. */
+static void
+test_answer_in_view (void)
+{
+  g_autoptr (BelfrySipp) sipp = NULL;
+  g_autoptr (BelfrySession) session = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
+  g_autofree char *remote = NULL;
+  BelfryNotifications notifications = { 0 };
+  BelfryCallManager *manager;
+  BelfryAccountManager *accounts;
+  GListModel *sessions;
+  GtkWindow *window;
+  GtkStack *calls_stack;
+  GtkWidget *view;
+  CountWait count_wait;
+
+  belfry_notifications_start (&notifications);
+  g_application_activate (G_APPLICATION (application));
+  window = gtk_application_get_active_window (GTK_APPLICATION (application));
+  calls_stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "calls_stack"));
+  manager = belfry_application_get_call_manager (application);
+  accounts = belfry_call_manager_get_accounts (manager);
+  sessions = belfry_call_manager_get_sessions (manager);
+  g_assert_true (belfry_test_wait_until (direct_ready, accounts, 5000));
+  belfry_test_focus_window (window, "Belfry");
+
+  remote = g_strdup_printf ("127.0.0.1:%d",
+                            belfry_user_agent_get_port (belfry_account_manager_get_user_agent (accounts, NULL)));
+  sipp = belfry_sipp_start ("uac-wait-bye.xml", "u1", "127.0.0.1", belfry_test_free_port ("127.0.0.1"), remote,
+                            NULL);
+  count_wait = (CountWait) { sessions, 1 };
+  g_assert_true (belfry_test_wait_until (sessions_are, &count_wait, 10000));
+  session = g_list_model_get_item (sessions, 0);
+  g_assert_true (belfry_test_wait_until (manager_ringing, manager, 10000));
+  view = find_view (calls_stack, session);
+  g_assert_nonnull (view);
+  g_assert_true (belfry_test_wait_until (view_is_visible, view, 5000));
+  g_assert_cmpstr (view_state (view), ==, "Incoming call");
+  g_assert_true (gtk_widget_get_visible (view_child (view, "accept_button")));
+  g_assert_true (gtk_widget_get_visible (view_child (view, "hang_up_button")));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (view_child (view, "hang_up_button"))), ==, "_Decline");
+  for (guint i = 0; i < 4; i++) {
+    const char *names[] = { "hold_button", "mute_button", "keypad_button", "transfer_button" };
+
+    g_assert_false (gtk_widget_get_visible (view_child (view, names[i])));
+  }
+  g_assert_false (banner_shown (BELFRY_WINDOW (window)));
+  lines = belfry_notifications_lines (&notifications, "Notify ");
+  g_assert_cmpuint (lines->len, ==, 0);
+
+  g_assert_true (gtk_widget_activate_action (view, "call.accept", NULL));
+  assert_view_reaches (view, "Connected");
+  g_assert_false (gtk_widget_get_visible (view_child (view, "accept_button")));
+  g_assert_true (gtk_widget_get_visible (view_child (view, "hold_button")));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (view_child (view, "hang_up_button"))), ==, "Hang _Up");
+
+  g_assert_true (gtk_widget_activate_action (view, "call.hang-up", NULL));
+  g_assert_cmpint (belfry_sipp_wait (sipp, 15000), ==, 0);
+  count_wait = (CountWait) { sessions, 0 };
+  g_assert_true (belfry_test_wait_until (sessions_are, &count_wait, 10000));
+
+  gtk_window_destroy (window);
+  belfry_notifications_stop (&notifications);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr (GError) error = NULL;
+  int status;
+
   belfry_test_init (&argc, &argv);
 
-  g_test_add_func ("/belfry/call-waiting/hold-answer-resume", test_call_waiting);
+  application = belfry_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
+  g_assert_no_error (error);
 
-  return g_test_run ();
+  g_test_add_func ("/belfry/call-waiting/hold-answer-resume", test_call_waiting);
+  g_test_add_func ("/belfry/call-waiting/answer-in-view", test_answer_in_view);
+
+  status = g_test_run ();
+  g_clear_object (&application);
+  return status;
 }

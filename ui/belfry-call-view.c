@@ -15,8 +15,9 @@
  *
  * One call: who it is with, its state in words, how long it has lasted,
  * the codec, and the buttons to hang up, hold and resume, send tones and
- * transfer. The buttons name actions (`call.hang-up`, `call.hold`,
- * `call.dtmf`, `call.transfer`), so shortcuts and tests reach the same
+ * transfer; while a call rings here, only Decline and Accept. The buttons
+ * name actions (`call.hang-up`, `call.accept`, `call.hold`, `call.dtmf`,
+ * `call.transfer`), so shortcuts and tests reach the same
  * code as a click. Hold shows what the peer agreed to: it turns into
  * Resume only once the re-INVITE is answered. With a
  * #BelfryCallView:call-manager, hold and resume go through it, and a hold
@@ -60,6 +61,8 @@ struct _BelfryCallView {
   GtkLabel *tones_label;
   GtkButton *hold_button;
   GtkButton *hang_up_button;
+  GtkWidget *accept_button;
+  gboolean accepting;
   GtkToggleButton *mute_button;
   GtkWidget *keypad_button;
   GtkGrid *keypad;
@@ -132,6 +135,7 @@ update_state (BelfryCallView *self)
   gboolean incoming = BELFRY_IS_INVITATION (self->session);
   gboolean established = state == BELFRY_SESSION_STATE_ESTABLISHED;
   gboolean remote_hold = established && handler_flag (self, "remote-hold");
+  gboolean rings_here = incoming && state < BELFRY_SESSION_STATE_ESTABLISHED;
   const char *text = NULL;
 
   switch (state) {
@@ -182,8 +186,15 @@ update_state (BelfryCallView *self)
                                  established && self->other_session != NULL &&
                                  belfry_session_get_state (self->other_session) == BELFRY_SESSION_STATE_ESTABLISHED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.hang-up", state < BELFRY_SESSION_STATE_TERMINATING);
-  /* On a call that rings here, the red button declines it. */
-  if (incoming && state < BELFRY_SESSION_STATE_ESTABLISHED) {
+  /* A call that rings here offers Decline and Accept, and nothing that
+   * needs a call in progress. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.accept", rings_here && !self->accepting);
+  gtk_widget_set_visible (self->accept_button, rings_here);
+  gtk_widget_set_visible (GTK_WIDGET (self->hold_button), !rings_here);
+  gtk_widget_set_visible (GTK_WIDGET (self->mute_button), !rings_here);
+  gtk_widget_set_visible (self->keypad_button, !rings_here);
+  gtk_widget_set_visible (self->transfer_button, !rings_here);
+  if (rings_here) {
     gtk_button_set_label (self->hang_up_button, _("_Decline"));
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->hang_up_button), _("Decline the call"));
   } else {
@@ -306,6 +317,35 @@ hang_up_action (GtkWidget  *widget,
     belfry_session_bye_async (self->session, NULL, NULL, NULL);
   else
     belfry_session_dispose_async (self->session, NULL, NULL, NULL);
+}
+
+static void
+accepted_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!belfry_invitation_accept_finish (BELFRY_INVITATION (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Cannot answer the call: %s", error->message);
+}
+
+/* The call manager answers, holding the other calls and withdrawing the
+ * notification; a view alone in a window answers by itself. */
+static void
+accept_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  BelfryCallView *self = BELFRY_CALL_VIEW (widget);
+
+  self->accepting = TRUE;
+  update_state (self);
+  if (self->call_manager != NULL)
+    belfry_call_manager_accept (self->call_manager, self->session);
+  else
+    belfry_invitation_accept_async (BELFRY_INVITATION (self->session), NULL, accepted_cb, NULL);
 }
 
 static void
@@ -587,6 +627,7 @@ belfry_call_view_class_init (BelfryCallViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, tones_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, hold_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, hang_up_button);
+  gtk_widget_class_bind_template_child (widget_class, BelfryCallView, accept_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, mute_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, keypad_button);
   gtk_widget_class_bind_template_child (widget_class, BelfryCallView, keypad);
@@ -597,6 +638,7 @@ belfry_call_view_class_init (BelfryCallViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_transfer_entry_activate);
 
   gtk_widget_class_install_action (widget_class, "call.hang-up", NULL, hang_up_action);
+  gtk_widget_class_install_action (widget_class, "call.accept", NULL, accept_action);
   gtk_widget_class_install_action (widget_class, "call.hold", NULL, hold_action);
   gtk_widget_class_install_action (widget_class, "call.dtmf", "s", dtmf_action);
   gtk_widget_class_install_action (widget_class, "call.transfer", "s", transfer_action);

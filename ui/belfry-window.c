@@ -6,6 +6,7 @@
 
 #include "belfry-call-view.h"
 #include "belfry-format.h"
+#include "belfry-invitation.h"
 #include "belfry-window-private.h"
 
 /**
@@ -206,6 +207,59 @@ show_error (BelfryWindow *self,
     gtk_widget_remove_css_class (GTK_WIDGET (self->address_entry), "error");
 }
 
+static void update_page (BelfryWindow *self);
+
+/* The banner offers the call that rings, unless that call's own view,
+ * with its Accept and Decline, is what the window shows. */
+static void
+update_banner (BelfryWindow *self)
+{
+  GtkWidget *view = NULL;
+  gboolean on_view;
+
+  if (self->banner_session != NULL && self->views != NULL)
+    view = g_hash_table_lookup (self->views, self->banner_session);
+  on_view = view != NULL && gtk_stack_get_visible_child (self->calls_stack) == view &&
+            g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "calls") == 0;
+
+  if (self->banner_session != NULL && !on_view) {
+    gtk_widget_set_visible (GTK_WIDGET (self->banner_revealer), TRUE);
+    gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
+  } else {
+    gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+  }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-incoming", self->banner_session != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.decline-incoming", self->banner_session != NULL);
+}
+
+static void
+show_view (BelfryWindow *self,
+           GtkWidget    *view)
+{
+  gtk_stack_set_visible_child (self->calls_stack, view);
+  gtk_stack_set_visible_child_name (self->stack, "calls");
+}
+
+/* A call that rang while another one was on screen: once answered (in the
+ * banner, the notification or its own view), the window turns to it. */
+static void
+on_waiting_call_state (BelfrySession *session,
+                       GParamSpec    *pspec,
+                       BelfryWindow  *self)
+{
+  BelfrySessionState state = belfry_session_get_state (session);
+  GtkWidget *view;
+
+  if (state < BELFRY_SESSION_STATE_ESTABLISHED)
+    return;
+  g_signal_handlers_disconnect_by_func (session, on_waiting_call_state, self);
+  view = self->views != NULL ? g_hash_table_lookup (self->views, session) : NULL;
+  if (view != NULL && state == BELFRY_SESSION_STATE_ESTABLISHED) {
+    show_view (self, view);
+    update_page (self);
+  }
+}
+
 static void
 update_page (BelfryWindow *self)
 {
@@ -247,9 +301,17 @@ on_sessions_changed (GListModel   *sessions,
       BelfryNameAddr *remote = belfry_session_get_remote_identity (session);
       g_autofree char *title = remote ? belfry_name_addr_dup_friendly_name (remote) : NULL;
 
+      gboolean waiting = g_hash_table_size (self->views) > 0 && BELFRY_IS_INVITATION (session) &&
+                         belfry_session_get_state (session) < BELFRY_SESSION_STATE_ESTABLISHED;
+
       gtk_stack_add_titled (self->calls_stack, view, NULL, title ? title : _("Call"));
       g_hash_table_insert (self->views, g_object_ref (session), view);
-      newest = view;
+      /* A second call that rings does not push the one in progress off the
+       * screen: the banner or the notification offers it. */
+      if (waiting)
+        g_signal_connect_object (session, "notify::state", G_CALLBACK (on_waiting_call_state), self, 0);
+      else
+        newest = view;
     }
   }
 
@@ -292,8 +354,7 @@ on_sessions_changed (GListModel   *sessions,
     if (newest != NULL)
       gtk_stack_set_visible_child (self->calls_stack, newest);
   } else if (newest != NULL) {
-    gtk_stack_set_visible_child (self->calls_stack, newest);
-    gtk_stack_set_visible_child_name (self->stack, "calls");
+    show_view (self, newest);
   }
   update_page (self);
 }
@@ -348,10 +409,7 @@ on_show_banner (BelfryNotifier *notifier,
 
   g_set_object (&self->banner_session, session);
   gtk_label_set_label (self->banner_label, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->banner_revealer), TRUE);
-  gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-incoming", TRUE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.decline-incoming", TRUE);
+  update_banner (self);
 }
 
 /* The banner is hidden while it has nothing to say, so that the window's
@@ -373,9 +431,7 @@ on_hide_banner (BelfryNotifier *notifier,
     return;
 
   g_clear_object (&self->banner_session);
-  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-incoming", FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.decline-incoming", FALSE);
+  update_banner (self);
 }
 
 static void
@@ -577,8 +633,15 @@ accept_incoming_action (GtkWidget  *widget,
   g_autoptr (BelfrySession) session = g_steal_pointer (&self->banner_session);
 
   on_hide_banner (NULL, NULL, self);
-  if (session != NULL)
+  if (session != NULL) {
+    GtkWidget *view = g_hash_table_lookup (self->views, session);
+
     belfry_call_manager_accept (self->call_manager, session);
+    if (view != NULL) {
+      show_view (self, view);
+      update_page (self);
+    }
+  }
 }
 
 static void
@@ -940,6 +1003,10 @@ belfry_window_init (BelfryWindow *self)
   self->views = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_object (self->dialpad_button, "notify::active", G_CALLBACK (build_dialpad), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (update_banner), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->calls_stack, "notify::visible-child", G_CALLBACK (update_banner), self,
                            G_CONNECT_SWAPPED);
   gtk_menu_button_set_create_popup_func (self->menu_button, create_main_menu, self, NULL);
   {
