@@ -125,6 +125,48 @@ direct_ready (gpointer data)
   return belfry_account_manager_get_direct_address (data) != NULL;
 }
 
+/* The application's window, once its direct-call user agent listens. */
+typedef struct {
+  GtkWindow *window;
+  GtkStack *calls_stack;
+  BelfryCallManager *manager;
+  GListModel *sessions;
+  int direct_port;
+} App;
+
+static App
+open_window (void)
+{
+  App app = { 0 };
+  BelfryAccountManager *accounts;
+
+  g_application_activate (G_APPLICATION (application));
+  app.window = gtk_application_get_active_window (GTK_APPLICATION (application));
+  g_assert_true (BELFRY_IS_WINDOW (app.window));
+  app.calls_stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (app.window), BELFRY_TYPE_WINDOW,
+                                                             "calls_stack"));
+  app.manager = belfry_application_get_call_manager (application);
+  accounts = belfry_call_manager_get_accounts (app.manager);
+  app.sessions = belfry_call_manager_get_sessions (app.manager);
+  g_assert_true (belfry_test_wait_until (direct_ready, accounts, 5000));
+  app.direct_port = belfry_user_agent_get_port (belfry_account_manager_get_user_agent (accounts, NULL));
+  return app;
+}
+
+/* Hangs up the last call from its view: its sipp takes the BYE, and the
+ * call manager has no call left. */
+static void
+hang_up_last (App        *app,
+              GtkWidget  *view,
+              BelfrySipp *sipp)
+{
+  CountWait count_wait = { app->sessions, 0 };
+
+  g_assert_true (gtk_widget_activate_action (view, "call.hang-up", NULL));
+  g_assert_cmpint (belfry_sipp_wait (sipp, 15000), ==, 0);
+  g_assert_true (belfry_test_wait_until (sessions_are, &count_wait, 10000));
+}
+
 static void
 test_call_waiting (void)
 {
@@ -135,28 +177,23 @@ test_call_waiting (void)
   g_autofree char *target = NULL;
   g_autofree char *remote = NULL;
   BelfryNotifications notifications = { 0 };
+  App app;
   BelfryCallManager *manager;
-  BelfryAccountManager *accounts;
   GListModel *sessions;
   GtkWindow *window;
   GtkStack *calls_stack;
   GtkWidget *first_view, *second_view;
   int first_port = belfry_test_free_port ("127.0.0.1");
-  int direct_port;
   CountWait count_wait;
   ChildrenWait children_wait;
   RingWait ring_wait;
 
   belfry_notifications_start (&notifications);
-  g_application_activate (G_APPLICATION (application));
-  window = gtk_application_get_active_window (GTK_APPLICATION (application));
-  g_assert_true (BELFRY_IS_WINDOW (window));
-  calls_stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "calls_stack"));
-  manager = belfry_application_get_call_manager (application);
-  accounts = belfry_call_manager_get_accounts (manager);
-  sessions = belfry_call_manager_get_sessions (manager);
-  g_assert_true (belfry_test_wait_until (direct_ready, accounts, 5000));
-  direct_port = belfry_user_agent_get_port (belfry_account_manager_get_user_agent (accounts, NULL));
+  app = open_window ();
+  window = app.window;
+  calls_stack = app.calls_stack;
+  manager = app.manager;
+  sessions = app.sessions;
 
   /* The first call, placed from the window: sipp answers, and will insist
    * on a=sendonly, then a=sendrecv, then a BYE. */
@@ -171,7 +208,7 @@ test_call_waiting (void)
   assert_view_reaches (first_view, "Connected");
 
   /* The second call comes in while the first one talks. */
-  remote = g_strdup_printf ("127.0.0.1:%d", direct_port);
+  remote = g_strdup_printf ("127.0.0.1:%d", app.direct_port);
   second_sipp = belfry_sipp_start ("uac-wait-bye.xml", "u1", "127.0.0.1", belfry_test_free_port ("127.0.0.1"),
                                    remote, NULL);
   count_wait = (CountWait) { sessions, 2 };
@@ -253,10 +290,7 @@ test_call_waiting (void)
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (view_child (first_view, "hold_button"))), ==, "_Hold");
   g_assert_false (belfry_call_manager_get_held (manager, first));
 
-  g_assert_true (gtk_widget_activate_action (first_view, "call.hang-up", NULL));
-  g_assert_cmpint (belfry_sipp_wait (first_sipp, 15000), ==, 0);
-  count_wait = (CountWait) { sessions, 0 };
-  g_assert_true (belfry_test_wait_until (sessions_are, &count_wait, 10000));
+  hang_up_last (&app, first_view, first_sipp);
 
   gtk_window_destroy (window);
   belfry_notifications_stop (&notifications);
@@ -290,33 +324,26 @@ test_answer_in_view (void)
   g_autoptr (GPtrArray) lines = NULL;
   g_autofree char *remote = NULL;
   BelfryNotifications notifications = { 0 };
-  BelfryCallManager *manager;
-  BelfryAccountManager *accounts;
+  App app;
   GListModel *sessions;
   GtkWindow *window;
-  GtkStack *calls_stack;
   GtkWidget *view;
   CountWait count_wait;
 
   belfry_notifications_start (&notifications);
-  g_application_activate (G_APPLICATION (application));
-  window = gtk_application_get_active_window (GTK_APPLICATION (application));
-  calls_stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "calls_stack"));
-  manager = belfry_application_get_call_manager (application);
-  accounts = belfry_call_manager_get_accounts (manager);
-  sessions = belfry_call_manager_get_sessions (manager);
-  g_assert_true (belfry_test_wait_until (direct_ready, accounts, 5000));
+  app = open_window ();
+  window = app.window;
+  sessions = app.sessions;
   belfry_test_focus_window (window, "Belfry");
 
-  remote = g_strdup_printf ("127.0.0.1:%d",
-                            belfry_user_agent_get_port (belfry_account_manager_get_user_agent (accounts, NULL)));
+  remote = g_strdup_printf ("127.0.0.1:%d", app.direct_port);
   sipp = belfry_sipp_start ("uac-wait-bye.xml", "u1", "127.0.0.1", belfry_test_free_port ("127.0.0.1"), remote,
                             NULL);
   count_wait = (CountWait) { sessions, 1 };
   g_assert_true (belfry_test_wait_until (sessions_are, &count_wait, 10000));
   session = g_list_model_get_item (sessions, 0);
-  g_assert_true (belfry_test_wait_until (manager_ringing, manager, 10000));
-  view = find_view (calls_stack, session);
+  g_assert_true (belfry_test_wait_until (manager_ringing, app.manager, 10000));
+  view = find_view (app.calls_stack, session);
   g_assert_nonnull (view);
   g_assert_true (belfry_test_wait_until (view_is_visible, view, 5000));
   g_assert_cmpstr (view_state (view), ==, "Incoming call");
@@ -338,10 +365,7 @@ test_answer_in_view (void)
   g_assert_true (gtk_widget_get_visible (view_child (view, "hold_button")));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (view_child (view, "hang_up_button"))), ==, "Hang _Up");
 
-  g_assert_true (gtk_widget_activate_action (view, "call.hang-up", NULL));
-  g_assert_cmpint (belfry_sipp_wait (sipp, 15000), ==, 0);
-  count_wait = (CountWait) { sessions, 0 };
-  g_assert_true (belfry_test_wait_until (sessions_are, &count_wait, 10000));
+  hang_up_last (&app, view, sipp);
 
   gtk_window_destroy (window);
   belfry_notifications_stop (&notifications);
