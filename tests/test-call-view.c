@@ -107,6 +107,9 @@ test_hold_resume_hang_up (void)
   g_assert_cmpstr (gtk_label_get_label (child_label (view, "state_label")), ==, "Calling…");
   g_assert_cmpstr (gtk_label_get_label (child_label (view, "name_label")), ==, "Sipp Peer");
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "hold_button"))));
+  /* No duration nor codec to tell yet: their lines take no room. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (child_label (view, "duration_label"))));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (child_label (view, "codec_label"))));
   /* No keys to send nor a call to transfer before it is answered. */
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "keypad_button"))));
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "transfer_button"))));
@@ -120,6 +123,8 @@ test_hold_resume_hang_up (void)
   /* Established: the state says so, the codec shows, and the timer runs. */
   g_assert_cmpstr (gtk_label_get_label (child_label (view, "state_label")), ==, "Connected");
   g_assert_cmpstr (gtk_label_get_label (child_label (view, "codec_label")), ==, "PCMU");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child_label (view, "codec_label"))));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child_label (view, "duration_label"))));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "keypad_button"))));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "transfer_button"))));
   g_assert_cmpstr (gtk_label_get_label (child_label (view, "name_label")), ==, "Sipp Peer");

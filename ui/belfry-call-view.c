@@ -129,6 +129,12 @@ duration_tick_cb (gpointer data)
 }
 
 static void
+on_codec_changed (GtkLabel *label)
+{
+  gtk_widget_set_visible (GTK_WIDGET (label), *gtk_label_get_label (label) != '\0');
+}
+
+static void
 update_state (BelfryCallView *self)
 {
   BelfrySessionState state = belfry_session_get_state (self->session);
@@ -163,6 +169,8 @@ update_state (BelfryCallView *self)
     break;
   }
   gtk_label_set_label (self->state_label, text);
+  /* Until there is a duration or a codec to tell, their lines take no room. */
+  gtk_widget_set_visible (GTK_WIDGET (self->duration_label), self->established_at != 0 || established);
 
   if (established && self->duration_id == 0 && self->established_at == 0) {
     self->established_at = g_get_monotonic_time ();
@@ -653,6 +661,7 @@ belfry_call_view_init (BelfryCallView *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->codec_label, "notify::label", G_CALLBACK (on_codec_changed), NULL);
   build_keypad (self);
   add_tone_keys (self);
 }
