@@ -300,7 +300,6 @@ on_sessions_changed (GListModel   *sessions,
                                       NULL);
       BelfryNameAddr *remote = belfry_session_get_remote_identity (session);
       g_autofree char *title = remote ? belfry_name_addr_dup_friendly_name (remote) : NULL;
-
       gboolean waiting = g_hash_table_size (self->views) > 0 && BELFRY_IS_INVITATION (session) &&
                          belfry_session_get_state (session) < BELFRY_SESSION_STATE_ESTABLISHED;
 
