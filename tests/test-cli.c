@@ -334,6 +334,43 @@ test_wrong_password (void)
   belfry_kamailio_stop (kamailio);
 }
 
+/* A caller who gives up while a registered callee rings, with Kamailio in
+ * between: Kamailio answers the CANCEL, relays it with its own Via, and the
+ * callee must match it to the INVITE it rings for and end that with 487,
+ * which sipp checks. */
+static void
+test_cancelled_through_proxy (void)
+{
+  BelfryKamailioOptions options = { .password = "s3cret" };
+  g_autoptr (GError) error = NULL;
+  BelfryKamailio *kamailio = belfry_kamailio_start (0, &options, &error);
+  g_autofree char *registrar = NULL;
+  g_autofree char *proxy = NULL;
+  g_autofree char *password_file = write_password ("s3cret\n");
+  g_autoptr (Cli) callee = NULL;
+  g_autoptr (BelfrySipp) caller = NULL;
+  EventWait wait;
+
+  g_assert_no_error (error);
+  registrar = g_strdup_printf ("sip:127.0.0.1:%d", belfry_kamailio_get_port (kamailio));
+  callee = cli_start ("--listen", "127.0.0.1:0", "--from", "sip:belfry@127.0.0.1", "--registrar", registrar,
+                      "--username", "belfry", "--password-file", password_file, "--exit-after-calls", "1",
+                      "--events", NULL);
+  wait = (EventWait) { callee, "\"state\":\"registered\"" };
+  g_assert_true (belfry_test_wait_until (event_seen, &wait, 15000));
+
+  /* sipp calls sip:belfry@ Kamailio, waits for the 180, cancels. */
+  proxy = g_strdup_printf ("127.0.0.1:%d", belfry_kamailio_get_port (kamailio));
+  caller = belfry_sipp_start ("uac-cancel.xml", "u1", "127.0.0.1", belfry_test_free_port ("127.0.0.1"), proxy,
+                              NULL);
+  g_assert_cmpint (belfry_sipp_wait (caller, 20000), ==, 0);
+  g_assert_cmpint (cli_wait (callee, 20000), ==, 0);
+  g_assert_true (has_event (callee, "\"event\":\"incoming\""));
+  g_assert_true (has_event (callee, "\"state\":\"terminated\""));
+  g_assert_false (has_event (callee, "\"state\":\"established\""));
+  belfry_kamailio_stop (kamailio);
+}
+
 static void
 test_registrar_unreachable (void)
 {
@@ -363,6 +400,7 @@ main (int   argc,
   g_test_add_func ("/belfry/cli/registrar/registered-call", test_registered_call);
   g_test_add_func ("/belfry/cli/registrar/wrong-password", test_wrong_password);
   g_test_add_func ("/belfry/cli/registrar/unreachable", test_registrar_unreachable);
+  g_test_add_func ("/belfry/cli/registrar/cancelled-through-proxy", test_cancelled_through_proxy);
 
   return g_test_run ();
 }
