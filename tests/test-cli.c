@@ -277,29 +277,40 @@ write_password (const char *password)
   return path;
 }
 
+/* @user registers with @kamailio (digest, its password s3cret) to take one
+ * call, answering it when @answer; returns once the registration holds. */
+static Cli *
+start_registered_callee (BelfryKamailio *kamailio,
+                         const char     *user,
+                         gboolean        answer)
+{
+  g_autofree char *registrar = g_strdup_printf ("sip:127.0.0.1:%d", belfry_kamailio_get_port (kamailio));
+  g_autofree char *from = g_strdup_printf ("sip:%s@127.0.0.1", user);
+  g_autofree char *password_file = write_password ("s3cret\n");
+  Cli *callee = cli_start ("--listen", "127.0.0.1:0", "--from", from, "--registrar", registrar,
+                           "--username", user, "--password-file", password_file, "--exit-after-calls", "1",
+                           "--events", answer ? "--auto-answer" : NULL, NULL);
+  EventWait wait = { callee, "\"state\":\"registered\"" };
+
+  g_assert_true (belfry_test_wait_until (event_seen, &wait, 15000));
+  return callee;
+}
+
 static void
 test_registered_call (void)
 {
   BelfryKamailioOptions options = { .password = "s3cret" };
   g_autoptr (GError) error = NULL;
   BelfryKamailio *kamailio = belfry_kamailio_start (0, &options, &error);
-  g_autofree char *registrar = NULL;
   g_autofree char *target = NULL;
-  g_autofree char *password_file = write_password ("s3cret\n");
   g_autoptr (Cli) callee = NULL;
   g_autoptr (Cli) caller = NULL;
-  EventWait wait;
 
   g_assert_no_error (error);
-  registrar = g_strdup_printf ("sip:127.0.0.1:%d", belfry_kamailio_get_port (kamailio));
   target = g_strdup_printf ("sip:bob@127.0.0.1:%d", belfry_kamailio_get_port (kamailio));
 
   /* bob registers with Kamailio (digest), alice calls bob through it. */
-  callee = cli_start ("--listen", "127.0.0.1:0", "--from", "sip:bob@127.0.0.1", "--registrar", registrar,
-                      "--username", "bob", "--password-file", password_file, "--auto-answer",
-                      "--exit-after-calls", "1", "--events", NULL);
-  wait = (EventWait) { callee, "\"state\":\"registered\"" };
-  g_assert_true (belfry_test_wait_until (event_seen, &wait, 15000));
+  callee = start_registered_callee (kamailio, "bob", TRUE);
 
   caller = cli_start ("--listen", "127.0.0.1:0", "--from", "sip:alice@127.0.0.1", "--duration", "0.5",
                       "--events", target, NULL);
@@ -344,20 +355,12 @@ test_cancelled_through_proxy (void)
   BelfryKamailioOptions options = { .password = "s3cret" };
   g_autoptr (GError) error = NULL;
   BelfryKamailio *kamailio = belfry_kamailio_start (0, &options, &error);
-  g_autofree char *registrar = NULL;
   g_autofree char *proxy = NULL;
-  g_autofree char *password_file = write_password ("s3cret\n");
   g_autoptr (Cli) callee = NULL;
   g_autoptr (BelfrySipp) caller = NULL;
-  EventWait wait;
 
   g_assert_no_error (error);
-  registrar = g_strdup_printf ("sip:127.0.0.1:%d", belfry_kamailio_get_port (kamailio));
-  callee = cli_start ("--listen", "127.0.0.1:0", "--from", "sip:belfry@127.0.0.1", "--registrar", registrar,
-                      "--username", "belfry", "--password-file", password_file, "--exit-after-calls", "1",
-                      "--events", NULL);
-  wait = (EventWait) { callee, "\"state\":\"registered\"" };
-  g_assert_true (belfry_test_wait_until (event_seen, &wait, 15000));
+  callee = start_registered_callee (kamailio, "belfry", FALSE);
 
   /* sipp calls sip:belfry@ Kamailio, waits for the 180, cancels. */
   proxy = g_strdup_printf ("127.0.0.1:%d", belfry_kamailio_get_port (kamailio));
