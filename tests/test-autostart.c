@@ -61,7 +61,12 @@ test_host (void)
   g_assert_no_error (error);
   exec = g_key_file_get_string (key_file, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_EXEC, &error);
   g_assert_no_error (error);
-  expected = g_strconcat (program, " --background", NULL);
+  /* This program runs from its build tree, with the schemas and the media
+   * module found through the environment: the login session has to be
+   * told them too. (An installed Belfry has neither set: the program
+   * alone.) */
+  expected = g_strdup_printf ("env GSETTINGS_SCHEMA_DIR=%s BELFRY_MEDIA_MODULE=%s %s --background",
+                              g_getenv ("GSETTINGS_SCHEMA_DIR"), g_getenv ("BELFRY_MEDIA_MODULE"), program);
   g_assert_cmpstr (exec, ==, expected);
 
   /* Turned off in the desktop's own settings: it does not start. */

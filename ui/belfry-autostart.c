@@ -81,6 +81,30 @@ belfry_autostart_get_enabled (GSettings *settings)
           g_key_file_get_boolean (key_file, G_KEY_FILE_DESKTOP_GROUP, "X-GNOME-Autostart-enabled", NULL));
 }
 
+/* What tells this Belfry where its own parts are, when they are not where
+ * it was built to look (a build tree, or a prefix the desktop does not
+ * know): the login session will not have it, so the Exec line carries it,
+ * as "env NAME=value …". Empty for an ordinary installation. */
+static GString *
+own_environment (void)
+{
+  const char *names[] = { "GSETTINGS_SCHEMA_DIR", "BELFRY_MEDIA_MODULE" };
+  GString *line = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+    const char *value = g_getenv (names[i]);
+    g_autofree char *assignment = NULL;
+    g_autofree char *quoted = NULL;
+
+    if (value == NULL || *value == '\0')
+      continue;
+    assignment = g_strconcat (names[i], "=", value, NULL);
+    quoted = quote_exec_argument (assignment);
+    g_string_append_printf (line, "%s%s ", line->len == 0 ? "env " : "", quoted);
+  }
+  return line;
+}
+
 static gboolean
 write_desktop_file (gboolean   enabled,
                     GError   **error)
@@ -90,7 +114,7 @@ write_desktop_file (gboolean   enabled,
   g_autofree char *folder = NULL;
   g_autofree char *program = NULL;
   g_autofree char *quoted = NULL;
-  g_autofree char *exec = NULL;
+  g_autoptr (GString) exec = NULL;
 
   if (!enabled) {
     if (g_unlink (path) != 0 && errno != ENOENT) {
@@ -109,7 +133,8 @@ write_desktop_file (gboolean   enabled,
   if (program != NULL && g_str_has_suffix (program, " (deleted)"))
     program[strlen (program) - strlen (" (deleted)")] = '\0';
   quoted = quote_exec_argument (program != NULL ? program : "belfry");
-  exec = g_strconcat (quoted, " --background", NULL);
+  exec = own_environment ();
+  g_string_append_printf (exec, "%s --background", quoted);
 
   g_key_file_set_string (key_file, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_TYPE,
                          G_KEY_FILE_DESKTOP_TYPE_APPLICATION);
@@ -117,7 +142,7 @@ write_desktop_file (gboolean   enabled,
   g_key_file_set_string (key_file, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_COMMENT,
                          "Ring for incoming calls from login");
   g_key_file_set_string (key_file, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_ICON, APPLICATION_ID);
-  g_key_file_set_string (key_file, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_EXEC, exec);
+  g_key_file_set_string (key_file, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_EXEC, exec->str);
   g_key_file_set_boolean (key_file, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_NO_DISPLAY, TRUE);
   g_key_file_set_boolean (key_file, G_KEY_FILE_DESKTOP_GROUP, "X-GNOME-Autostart-enabled", TRUE);
 
