@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "belfry-call-view.h"
+#include "belfry-invitation.h"
 #include "belfry-inviter.h"
 #include "belfry-media-engine.h"
 #include "belfry-sipp.h"
@@ -255,6 +256,62 @@ test_tones_from_keyboard (void)
 }
 
 static void
+on_invite (BelfryUserAgent   *user_agent,
+           BelfryInvitation  *invitation,
+           BelfryInvitation **slot)
+{
+  g_set_object (slot, invitation);
+  belfry_invitation_progress (invitation, 180);
+}
+
+static gboolean
+invited (gpointer data)
+{
+  return *(BelfryInvitation **) data != NULL;
+}
+
+/* A call that rings, in a view alone in its window (no call manager):
+ * the view offers only Decline and Accept, and Accept answers by itself;
+ * sipp checks the 200's a=sendrecv, then takes the BYE. */
+static void
+test_accept_incoming (void)
+{
+  g_autoptr (BelfryMediaEngine) engine = belfry_media_engine_new ();
+  g_autoptr (BelfryUserAgent) user_agent = start_user_agent (engine);
+  g_autoptr (BelfryInvitation) invitation = NULL;
+  g_autoptr (BelfrySipp) sipp = NULL;
+  g_autofree char *remote = g_strdup_printf ("127.0.0.1:%d", belfry_user_agent_get_port (user_agent));
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view;
+
+  g_signal_connect (user_agent, "invite", G_CALLBACK (on_invite), &invitation);
+  sipp = belfry_sipp_start ("uac-wait-bye.xml", "u1", "127.0.0.1", belfry_test_free_port ("127.0.0.1"), remote, NULL);
+  g_assert_true (belfry_test_wait_until (invited, &invitation, 10000));
+
+  view = belfry_call_view_new (BELFRY_SESSION (invitation));
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_cmpstr (gtk_label_get_label (child_label (view, "state_label")), ==, "Incoming call");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "accept_button"))));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "hold_button"))));
+
+  g_assert_true (gtk_widget_activate_action (view, "call.accept", NULL));
+  g_assert_true (belfry_test_wait_until (session_established, invitation, 10000));
+  g_assert_cmpstr (gtk_label_get_label (child_label (view, "state_label")), ==, "Connected");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "accept_button"))));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (view, BELFRY_TYPE_CALL_VIEW, "hold_button"))));
+
+  g_assert_true (gtk_widget_activate_action (view, "call.hang-up", NULL));
+  g_assert_cmpint (belfry_sipp_wait (sipp, 15000), ==, 0);
+  g_assert_true (belfry_test_wait_until (session_ended, invitation, 10000));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_signal_handlers_disconnect_by_func (user_agent, on_invite, &invitation);
+  belfry_test_assert_finalized (g_steal_pointer (&invitation), 5000);
+  g_assert_finalize_object (g_steal_pointer (&user_agent));
+}
+
+static void
 test_attended_transfer (void)
 {
   g_autoptr (BelfryMediaEngine) engine = belfry_media_engine_new ();
@@ -312,6 +369,7 @@ main (int   argc,
   g_test_add_func ("/belfry/call-view/hold-resume-hang-up", test_hold_resume_hang_up);
   g_test_add_func ("/belfry/call-view/attended-transfer", test_attended_transfer);
   g_test_add_func ("/belfry/call-view/tones-from-keyboard", test_tones_from_keyboard);
+  g_test_add_func ("/belfry/call-view/accept-incoming", test_accept_incoming);
 
   return g_test_run ();
 }
