@@ -783,9 +783,9 @@ belfry_session_expect_ack (BelfrySession *self,
 
   priv->awaiting_ack_answer = answer_in_ack;
   g_clear_handle_id (&priv->ack_timeout_id, g_source_remove);
-  /* 64*T1, T1 being belle-sip's default of 500 ms, which Belfry keeps. */
-  priv->ack_timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT, 64 * 500 + 2000, ack_timeout_cb,
-                                             g_object_ref (self), g_object_unref);
+  priv->ack_timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
+                                             64 * belfry_user_agent_get_timer_t1 (priv->user_agent) + 2000,
+                                             ack_timeout_cb, g_object_ref (self), g_object_unref);
 }
 
 static void

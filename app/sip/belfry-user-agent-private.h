@@ -35,6 +35,7 @@ typedef struct {
 } BelfryDialogCallbacks;
 
 belle_sip_provider_t           *belfry_user_agent_get_provider        (BelfryUserAgent             *self);
+guint                           belfry_user_agent_get_timer_t1        (BelfryUserAgent             *self);
 belle_sip_client_transaction_t *belfry_user_agent_send_request        (BelfryUserAgent             *self,
                                                                        belle_sip_request_t         *request,
                                                                        const BelfryClientCallbacks *callbacks,

@@ -1502,6 +1502,18 @@ belfry_user_agent_unbind_dialog (BelfryUserAgent    *self,
   }
 }
 
+/* RFC 3261's T1, in milliseconds, as belle-sip runs its transactions
+ * with it: 64*T1 is how long a request or an answer may go unanswered. */
+guint
+belfry_user_agent_get_timer_t1 (BelfryUserAgent *self)
+{
+  g_return_val_if_fail (BELFRY_IS_USER_AGENT (self), 500);
+
+  if (self->stack == NULL)
+    return 500;
+  return (guint) belle_sip_stack_get_timer_config (self->stack)->T1;
+}
+
 void
 belfry_user_agent_bind_server_transaction (BelfryUserAgent                *self,
                                            belle_sip_server_transaction_t *transaction,
