@@ -10,6 +10,7 @@
 
 #include "belfry-invitation.h"
 #include "belfry-inviter.h"
+#include "belfry-media-engine-private.h"
 #include "belfry-media-engine.h"
 #include "belfry-media-error.h"
 #include "belfry-media-handler.h"
@@ -394,6 +395,41 @@ test_tone (Fixture       *fixture,
 
   assert_tone (fixture->record_b, tone_case->rate, TONE_A_HZ);
   assert_tone (fixture->record_a, tone_case->rate, TONE_B_HZ);
+}
+
+/* The audio thread runs while a call has audio and stops with the last
+ * one, so that a Belfry waiting for calls wakes up for nothing; the next
+ * call starts it again. */
+static void
+test_audio_thread (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char * const pcmu[] = { "PCMU", NULL };
+  g_autoptr (GError) error = NULL;
+  PacketGoal goal;
+
+  set_codec_list (fixture->engine_a, pcmu);
+  set_codec_list (fixture->engine_b, pcmu);
+  write_tones (fixture, 8000);
+  g_assert_false (belfry_media_engine_has_audio_thread (fixture->engine_a));
+  g_assert_false (belfry_media_engine_has_audio_thread (fixture->engine_b));
+
+  for (guint call = 0; call < 2; call++) {
+    error = place_call (fixture);
+    g_assert_no_error (error);
+    goal = (PacketGoal) { handler_of (fixture->invitation), 25 };
+    g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+    g_assert_true (belfry_media_engine_has_audio_thread (fixture->engine_a));
+    g_assert_true (belfry_media_engine_has_audio_thread (fixture->engine_b));
+
+    hang_up (fixture);
+    g_assert_false (belfry_media_engine_has_audio_thread (fixture->engine_a));
+    g_assert_false (belfry_media_engine_has_audio_thread (fixture->engine_b));
+
+    g_clear_object (&fixture->inviter);
+    g_clear_object (&fixture->invitation);
+    g_clear_object (&fixture->accept_result);
+  }
 }
 
 static void
@@ -2567,6 +2603,8 @@ main (int   argc,
               alone_tear_down);
 
   g_test_add ("/belfry/media/call/mute", Fixture, NULL, fixture_set_up, test_mute,
+              fixture_tear_down);
+  g_test_add ("/belfry/media/call/audio-thread", Fixture, NULL, fixture_set_up, test_audio_thread,
               fixture_tear_down);
   g_test_add ("/belfry/media/call/pcmu", Fixture, &pcmu_case, fixture_set_up, test_tone,
               fixture_tear_down);

@@ -35,6 +35,7 @@
 typedef struct {
   MSFactory *factory;
   MSTicker *ticker;
+  guint ticker_users;
   RingStream *ringer;
   RingStream *ringback;
 
@@ -126,18 +127,46 @@ belfry_media_engine_get_factory (BelfryMediaEngine *self)
 
 /* The one thread that runs the audio of every call. Left to itself,
  * mediastreamer2 starts a thread for each stream: a thread made and joined
- * per call, and one more wake-up every 10 ms per call in progress. */
+ * per call, and one more wake-up every 10 ms per call in progress. The
+ * thread wakes up 100 times a second whether or not a stream runs on it,
+ * so it lives only while a stream holds it: Belfry waits in the background
+ * all day, and starting a thread costs a call's set-up next to nothing. */
 MSTicker *
-belfry_media_engine_get_ticker (BelfryMediaEngine *self)
+belfry_media_engine_hold_ticker (BelfryMediaEngine *self)
 {
   State *state = get_state (self);
 
-  if (state->ticker == NULL) {
+  if (state->ticker_users++ == 0) {
     MSTickerParams params = { MS_TICKER_PRIO_HIGH, "Belfry audio" };
 
+    g_assert (state->ticker == NULL);
     state->ticker = ms_ticker_new_with_params (&params);
+    g_debug ("audio thread started");
   }
   return state->ticker;
+}
+
+/* Called once for each belfry_media_engine_hold_ticker(), after the
+ * stream has left the ticker. */
+void
+belfry_media_engine_release_ticker (BelfryMediaEngine *self)
+{
+  State *state = peek_state (self);
+
+  g_return_if_fail (state != NULL && state->ticker_users > 0);
+
+  if (--state->ticker_users == 0) {
+    g_clear_pointer (&state->ticker, ms_ticker_destroy);
+    g_debug ("audio thread stopped");
+  }
+}
+
+gboolean
+belfry_media_engine_has_audio_thread (BelfryMediaEngine *self)
+{
+  State *state = peek_state (self);
+
+  return state != NULL && state->ticker != NULL;
 }
 
 /* Delivers on the calling thread what filters queued for the main loop. */

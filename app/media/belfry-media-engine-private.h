@@ -10,7 +10,9 @@
 G_BEGIN_DECLS
 
 MSFactory  *belfry_media_engine_get_factory        (BelfryMediaEngine *self);
-MSTicker   *belfry_media_engine_get_ticker         (BelfryMediaEngine *self);
+MSTicker   *belfry_media_engine_hold_ticker        (BelfryMediaEngine *self);
+void        belfry_media_engine_release_ticker     (BelfryMediaEngine *self);
+gboolean    belfry_media_engine_has_audio_thread   (BelfryMediaEngine *self);
 GPtrArray  *belfry_media_engine_list_codecs        (BelfryMediaEngine *self);
 void        belfry_media_engine_pump               (BelfryMediaEngine *self);
 char       *belfry_media_engine_prepare_play_file  (BelfryMediaEngine  *self,

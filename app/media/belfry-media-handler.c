@@ -625,7 +625,8 @@ tick_cb (gpointer user_data)
 }
 
 /* The stream does not own its sessions (the ticker is the engine's):
- * they are taken back from it, then freed without the ticker. */
+ * they are taken back from it, then freed without the ticker, which the
+ * engine stops when no other stream holds it. */
 static void
 destroy_stream (BelfryMediaHandler *self)
 {
@@ -635,6 +636,7 @@ destroy_stream (BelfryMediaHandler *self)
   audio_stream_stop (g_steal_pointer (&self->stream));
   sessions.ticker = NULL;
   ms_media_stream_sessions_uninit (&sessions);
+  belfry_media_engine_release_ticker (self->engine);
 }
 
 static gboolean
@@ -698,7 +700,7 @@ ensure_stream (BelfryMediaHandler  *self,
                                                       self->local_rtp_port > 0 ? self->local_rtp_port : -1,
                                                       self->local_rtcp_port > 0 ? self->local_rtcp_port : -1,
                                                       ms_factory_get_mtu (factory));
-  sessions.ticker = belfry_media_engine_get_ticker (self->engine);
+  sessions.ticker = belfry_media_engine_hold_ticker (self->engine);
   self->stream = audio_stream_new_with_sessions (factory, &sessions);
 
   /* Only the parts a call uses. By default mediastreamer2 also builds a
