@@ -40,7 +40,16 @@ must show no failed call. sipp sends the capture through a raw socket, so
 this part needs root (or CAP_NET_RAW for sipp, and capture rights for
 tshark).
 
-Usage: build-aux/benchmark-media.py [BUILD_DIR]   (default: _build)
+Last, idle wake-ups: a callee of each kind (belfry-cli, baresip) waits
+for calls, then takes one 3 s PCMU call from a caller of its own kind. The
+context switches of all its threads (voluntary_ctxt_switches in
+/proc/PID/task/*/status: a thread that sleeps and is woken) are counted
+over 10 s before the first call, and over 10 s starting 1 s after the last
+call ended. A process that runs all day in the background waiting for
+calls should show 0 per second in both.
+
+Usage: build-aux/benchmark-media.py [--idle] [BUILD_DIR]   (default: _build)
+       --idle measures only the idle wake-ups
 """
 
 import collections
@@ -645,16 +654,123 @@ def run_many_contender(work, name, starter, tone):
         stop(callee)
 
 
+# ---- Idle wake-ups before the first call and after the last ----
+
+IDLE_S = 10
+IDLE_CALL_S = 3
+
+
+def wakeups(pid):
+    """Voluntary context switches of each thread of @pid, by thread id."""
+    counts = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        counts[tid] = int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return counts
+
+
+def wakeups_per_s(process):
+    """Wake-ups a second of all threads of @process over IDLE_S; a thread
+    that ends meanwhile counts up to its last reading."""
+    before = wakeups(process.pid)
+    time.sleep(IDLE_S)
+    after = wakeups(process.pid)
+    if process.poll() is not None:
+        return None
+    total = sum(count - before.get(tid, 0) for tid, count in after.items())
+    return total / IDLE_S, len(after)
+
+
+def idle_belfry(work, tone):
+    cli = os.path.join(BUILD, "app", "belfry-cli")
+    port = free_port()
+    quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    callee = start([cli, "--listen", f"127.0.0.1:{port}", "--auto-answer", "--play", tone,
+                    "--codecs", "PCMU"], **quiet)
+
+    def call():
+        return start([cli, "--listen", "127.0.0.1:0", "--play", tone, "--codecs", "PCMU",
+                      "--duration", str(IDLE_CALL_S), f"sip:bob@127.0.0.1:{port}"], **quiet)
+    return callee, port, call
+
+
+def idle_baresip(work, tone):
+    if shutil.which("baresip") is None:
+        return None, None, None
+    port_a, port_b = free_port(), free_port()
+    dir_a, dir_b = os.path.join(work, "baresip-idle-a"), os.path.join(work, "baresip-idle-b")
+    baresip_config(dir_a, port_a, tone, "<sip:alice@127.0.0.1>;regint=0;audio_codecs=PCMU/8000/1")
+    baresip_config(dir_b, port_b, tone,
+                   "<sip:bob@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMU/8000/1")
+    quiet = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    callee = start(["baresip", "-f", dir_b], cwd=dir_b, **quiet)
+
+    def call():
+        return start(["baresip", "-f", dir_a, "-t", str(IDLE_CALL_S),
+                      "-e", f"/dial sip:bob@127.0.0.1:{port_b}"], cwd=dir_a, **quiet)
+    return callee, port_b, call
+
+
+def run_idle(work, name, starter, tone):
+    """Wake-ups a second before the first call and after the last, with
+    the number of threads, or None when the contender is missing."""
+    callee, port, call = starter(work, tone)
+    if callee is None:
+        return None
+    try:
+        wait_for(lambda: udp_bound(port), 15, f"{name} to listen")
+        # What a program does once at start (loading, a first registration
+        # attempt) is not idling.
+        time.sleep(2)
+        before = wakeups_per_s(callee)
+        caller = call()
+        caller.wait(timeout=IDLE_CALL_S + 30)
+        time.sleep(1)
+        after = wakeups_per_s(callee)
+        return before, after
+    finally:
+        stop(callee)
+
+
+def print_idle(rows):
+    print(f"Idle wake-ups a second (all threads, voluntary context switches over {IDLE_S} s), "
+          f"before the first call and from 1 s after the last one ({IDLE_CALL_S} s of PCMU):")
+    print(f"{'contender':11} {'before':>8} {'threads':>8} {'after':>8} {'threads':>8}")
+    for name, result in rows:
+        if result is None or None in result:
+            print(f"{name:11} {'n/a':>8}")
+            continue
+        (before, threads_before), (after, threads_after) = result
+        print(f"{name:11} {before:8.1f} {threads_before:8d} {after:8.1f} {threads_after:8d}")
+
+
 def main():
     global BUILD
-    BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "_build"))
+    args = sys.argv[1:]
+    idle_only = "--idle" in args
+    args = [a for a in args if a != "--idle"]
+    BUILD = os.path.abspath(args[0] if args else os.path.join(ROOT, "_build"))
     if not os.access(os.path.join(BUILD, "app", "belfry-cli"), os.X_OK):
         sys.exit(f"no belfry-cli in {BUILD}: build it first")
 
     rows = []
     many_rows = []
+    idle_rows = []
     with tempfile.TemporaryDirectory(prefix="belfry-bench-media-") as work:
         try:
+            tone = os.path.join(work, "tone-idle-8000.wav")
+            write_tone(tone, 8000, 1000.0, seconds=IDLE_CALL_S + 30.0)
+            for name, starter in (("belfry-cli", idle_belfry), ("baresip", idle_baresip)):
+                print(f"measuring {name} idle...", file=sys.stderr, flush=True)
+                idle_rows.append((name, run_idle(work, name, starter, tone)))
+            if idle_only:
+                print_idle(idle_rows)
+                return
             floor = build_floor(work)
             for codec, rate in CODECS:
                 tone = os.path.join(work, f"tone-{rate}.wav")
@@ -718,6 +834,8 @@ def main():
           "stream short of packets), so its figures say little.")
     print(f"A flow has audio with at least {MIN_PACKET_SHARE:.0%} of the "
           f"{RTP_PACKETS_PER_S * MANY_CALL_S} packets of a {MANY_CALL_S} s call.")
+    print()
+    print_idle(idle_rows)
 
 
 if __name__ == "__main__":
