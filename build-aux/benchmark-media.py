@@ -197,7 +197,7 @@ def recorded(path):
 
 
 def run_belfry(work, codec, rate, tone):
-    cli = os.path.join(BUILD, "app", "belfry-cli")
+    cli = os.path.join(BUILD, "app", "cli", "belfry-cli")
     port = free_port()
     out_a, out_b = os.path.join(work, "belfry-a.wav"), os.path.join(work, "belfry-b.wav")
     quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -574,7 +574,7 @@ def run_many(work, name, callee, sip_port):
 
 def many_belfry(work, tone):
     port = free_port()
-    callee = start([os.path.join(BUILD, "app", "belfry-cli"), "--listen", f"127.0.0.1:{port}",
+    callee = start([os.path.join(BUILD, "app", "cli", "belfry-cli"), "--listen", f"127.0.0.1:{port}",
                     "--auto-answer", "--codecs", "PCMU", "--play", tone,
                     "--exit-after-calls", str(MANY_CALLS)],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -687,7 +687,7 @@ def wakeups_per_s(process):
 
 
 def idle_belfry(work, tone):
-    cli = os.path.join(BUILD, "app", "belfry-cli")
+    cli = os.path.join(BUILD, "app", "cli", "belfry-cli")
     port = free_port()
     quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     callee = start([cli, "--listen", f"127.0.0.1:{port}", "--auto-answer", "--play", tone,
@@ -755,7 +755,7 @@ def main():
     idle_only = "--idle" in args
     args = [a for a in args if a != "--idle"]
     BUILD = os.path.abspath(args[0] if args else os.path.join(ROOT, "_build"))
-    if not os.access(os.path.join(BUILD, "app", "belfry-cli"), os.X_OK):
+    if not os.access(os.path.join(BUILD, "app", "cli", "belfry-cli"), os.X_OK):
         sys.exit(f"no belfry-cli in {BUILD}: build it first")
 
     rows = []

@@ -268,7 +268,7 @@ class Agent:
 class Belfry(Agent):
     def __init__(self, workdir, builddir):
         super().__init__('belfry-cli', workdir)
-        self.binary = os.path.join(builddir, 'app', 'belfry-cli')
+        self.binary = os.path.join(builddir, 'app', 'cli', 'belfry-cli')
         self.silence = os.path.join(workdir, 'silence-8k.wav')
 
     def callee(self, port):
@@ -443,7 +443,7 @@ def main():
     args = parser.parse_args()
 
     ensure_packages(['sip-tester', 'tshark', 'baresip-core'])
-    if not os.path.exists(os.path.join(args.builddir, 'app', 'belfry-cli')):
+    if not os.path.exists(os.path.join(args.builddir, 'app', 'cli', 'belfry-cli')):
         subprocess.run(['meson', 'setup', args.builddir], cwd=TOP, check=False)
         subprocess.run(['meson', 'compile', '-C', args.builddir], cwd=TOP, check=True)
 

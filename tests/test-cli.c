@@ -73,7 +73,7 @@ cli_start (const char *first,
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "..", "app", "belfry-cli", NULL);
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "..", "app", "cli", "belfry-cli", NULL);
   Cli *cli = g_new0 (Cli, 1);
   va_list args;
 
