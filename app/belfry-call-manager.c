@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
 #define G_LOG_DOMAIN "belfry-call-manager"
 
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Takes the screenshots of the README and the metainfo: the real
  * application, real calls to and from a second user agent on loopback,
  * each window rendered to a PNG by GTK itself.

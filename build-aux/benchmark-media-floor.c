@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The floor of build-aux/benchmark-media.py: one bare mediastreamer2 audio
  * stream, WAV in and WAV out, sending to a peer on loopback; the same work
  * as one side of a belfry-cli call, with nothing around it.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """In-call cost of Belfry's audio, beside mediastreamer2's own floor and
 other softphones, in one run.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The floor of build-aux/benchmark-sip.py: belle-sip alone, on its own main
  * loop, answering every INVITE at once with a 200 and a fixed SDP body,
  * and every other request but ACK with a 200. No Belfry code, no SDP

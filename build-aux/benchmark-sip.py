@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Signaling benchmark: belfry-cli beside baresip, in one run, on loopback.
 
 For each user agent it measures

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """UI benchmark: Belfry's start-up, memory and idle CPU beside the toolkit's floor.
 
 In one run under Xvfb and a private session bus, for belfry, for a minimal

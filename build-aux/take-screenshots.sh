@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Takes the screenshots in data/screenshots (or the folder given): the real
 # Belfry under Xvfb, on a private session bus, with a second user agent on
 # loopback to call and be called by. Run after a build in _build.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs a UI test as a person's session would have it: a private D-Bus
 # session bus and a real X server (Xvfb), both gone when the test ends.
 # The bus starts only the services of tests/dbus (see session.conf.in).

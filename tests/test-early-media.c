@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Early media against sipp: the RTP of a call goes where the 183's answer
  * says, then where the 200's answer says, read by two UDP sockets of the
  * test standing for the two media addresses of a gateway. */

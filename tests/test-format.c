@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* How the recent calls say when a call was, against a fixed present. */
 
 #include <locale.h>

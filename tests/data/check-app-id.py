@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The application ID is the same everywhere it is written.
 
 Usage: check-app-id.py APP_ID SOURCE_ROOT BUILD_ROOT

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # flatpak-builder must parse the manifest: with fatal warnings it rejects
 # unknown keys and values of the wrong type (it does not check permission names).
 . "$(dirname "$0")/common.sh"

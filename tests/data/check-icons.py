@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The application icons are well-formed SVG of the sizes the icon theme expects.
 
 Usage: check-icons.py APP_ID DATA_DIR

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # `meson install` into a temporary DESTDIR puts every file where the desktop
 # finds it. Run from `meson test`, after the build: --no-rebuild only copies.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Every translation is complete: the template is made afresh from the files in
 # po/POTFILES.in (as the belfry-pot target would), each .po is merged with it,
 # and the result must have no untranslated and no fuzzy message. A new

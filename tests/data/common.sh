@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sourced by the data tests: a private temporary folder, removed on exit, with
 # HOME and XDG_RUNTIME_DIR inside it so that tools that write there (caches,
 # flatpak-builder state) never touch the real ones.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # desktop-file-validate FILE must print nothing: some of its errors still exit 0.
 . "$(dirname "$0")/common.sh"
 

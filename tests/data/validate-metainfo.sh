@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # appstreamcli validate --no-net --pedantic FILE must pass and report nothing
 # but the pedantic hints that the application ID forces on us.
 . "$(dirname "$0")/common.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # glib-compile-schemas --strict --dry-run DIR must accept every schema in DIR.
 . "$(dirname "$0")/common.sh"
 
