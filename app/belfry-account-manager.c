@@ -111,6 +111,24 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (BelfryAccountManager, belfry_account_manager, G_T
 static void entry_start (Entry *entry);
 static void update_direct (BelfryAccountManager *self);
 
+/* A shutdown's task counts the operations it waits for. */
+static void
+belfry_account_manager_operation_start (GTask *task)
+{
+  guint *pending = g_task_get_task_data (task);
+
+  (*pending)++;
+}
+
+static void
+belfry_account_manager_operation_done (GTask *task)
+{
+  guint *pending = g_task_get_task_data (task);
+
+  if (--*pending == 0)
+    g_task_return_boolean (task, TRUE);
+}
+
 static Step *
 step_new (Entry *entry)
 {
@@ -288,7 +306,25 @@ register_cb (GObject      *source,
 }
 
 static void
-entry_stop (Entry *entry)
+unregistered_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!belfry_registerer_dispose_finish (BELFRY_REGISTERER (source), result, &error))
+    g_debug ("unregistering did not complete: %s", error->message);
+  if (task != NULL)
+    belfry_account_manager_operation_done (task);
+}
+
+/* Lets go of the entry's user agent and registerer. With @unregister,
+ * the registration is withdrawn first; without, nothing is sent (dispose
+ * does no I/O) and a registration left behind lapses at its expiry. */
+static void
+entry_release (Entry    *entry,
+               gboolean  unregister)
 {
   g_cancellable_cancel (entry->cancellable);
   g_clear_object (&entry->cancellable);
@@ -297,8 +333,10 @@ entry_stop (Entry *entry)
 
   if (entry->registerer != NULL) {
     g_signal_handlers_disconnect_by_data (entry->registerer, entry);
-    /* Dropping the last reference unregisters first; the registerer keeps
-     * itself alive until the registrar answered. */
+    /* The operation keeps the registerer alive until the registrar
+     * answered. */
+    if (unregister)
+      belfry_registerer_dispose_async (entry->registerer, NULL, unregistered_cb, NULL);
     g_clear_object (&entry->registerer);
   }
   if (entry->user_agent != NULL) {
@@ -311,9 +349,15 @@ entry_stop (Entry *entry)
 }
 
 static void
+entry_stop (Entry *entry)
+{
+  entry_release (entry, TRUE);
+}
+
+static void
 entry_free (Entry *entry)
 {
-  entry_stop (entry);
+  entry_release (entry, FALSE);
   if (entry->account != NULL) {
     g_clear_signal_handler (&entry->notify_id, entry->account);
     belfry_account_set_status (entry->account, BELFRY_ACCOUNT_STATUS_OFFLINE, _("Offline"));
@@ -662,8 +706,10 @@ sync_accounts (BelfryAccountManager *self,
 
     g_hash_table_iter_init (&iter, self->entries);
     while (g_hash_table_iter_next (&iter, &key, &value)) {
-      if (!g_strv_contains ((const char * const *) ids, key))
+      if (!g_strv_contains ((const char * const *) ids, key)) {
+        entry_stop (value);
         g_hash_table_iter_remove (&iter);
+      }
     }
   }
   for (guint i = 0; i < self->accounts->len; i++) {
@@ -1231,4 +1277,71 @@ belfry_account_manager_get_direct_address (BelfryAccountManager *self)
   g_return_val_if_fail (BELFRY_IS_ACCOUNT_MANAGER (self), NULL);
 
   return self->direct_address;
+}
+
+/**
+ * belfry_account_manager_unregister_all_async:
+ * @self: the account manager
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once every registrar answered
+ * @user_data: data for @callback
+ *
+ * What an application does before it quits: every account's registration
+ * is withdrawn, so that the registrar routes no call to a Belfry that is
+ * gone. The accounts go offline; their user agents stay until the manager
+ * goes, so that calls can still be ended.
+ */
+void
+belfry_account_manager_unregister_all_async (BelfryAccountManager *self,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (BELFRY_IS_ACCOUNT_MANAGER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, belfry_account_manager_unregister_all_async);
+  /* One operation stands for the loop below, so that the task cannot
+   * complete before every account was asked. */
+  g_task_set_task_data (task, g_new0 (guint, 1), g_free);
+  belfry_account_manager_operation_start (task);
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    Entry *entry = value;
+
+    g_cancellable_cancel (entry->cancellable);
+    g_clear_handle_id (&entry->restart_id, g_source_remove);
+    if (entry->registerer == NULL)
+      continue;
+    g_signal_handlers_disconnect_by_data (entry->registerer, entry);
+    belfry_account_manager_operation_start (task);
+    belfry_registerer_dispose_async (entry->registerer, NULL, unregistered_cb, g_object_ref (task));
+    g_clear_object (&entry->registerer);
+    belfry_account_set_status (entry->account, BELFRY_ACCOUNT_STATUS_OFFLINE, _("Offline"));
+  }
+
+  belfry_account_manager_operation_done (task);
+}
+
+/**
+ * belfry_account_manager_unregister_all_finish:
+ * @self: the account manager
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE once done
+ */
+gboolean
+belfry_account_manager_unregister_all_finish (BelfryAccountManager  *self,
+                                              GAsyncResult          *result,
+                                              GError               **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

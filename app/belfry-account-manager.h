@@ -41,5 +41,12 @@ BelfryUserAgent      *belfry_account_manager_get_user_agent      (BelfryAccountM
 BelfryAccount        *belfry_account_manager_find_account_for_user_agent (BelfryAccountManager *self,
                                                                           BelfryUserAgent      *user_agent);
 const char           *belfry_account_manager_get_direct_address  (BelfryAccountManager *self);
+void                  belfry_account_manager_unregister_all_async  (BelfryAccountManager  *self,
+                                                                    GCancellable          *cancellable,
+                                                                    GAsyncReadyCallback    callback,
+                                                                    gpointer               user_data);
+gboolean              belfry_account_manager_unregister_all_finish (BelfryAccountManager  *self,
+                                                                    GAsyncResult          *result,
+                                                                    GError               **error);
 
 G_END_DECLS

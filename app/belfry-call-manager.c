@@ -822,6 +822,29 @@ belfry_call_manager_hang_up (BelfryCallManager *self,
   belfry_session_dispose_async (session, NULL, dispose_cb, NULL);
 }
 
+/**
+ * belfry_call_manager_hang_up_all:
+ * @self: the call manager
+ *
+ * Ends every call, as belfry_call_manager_hang_up() does each: what an
+ * application does before it quits. The calls leave
+ * belfry_call_manager_get_sessions() as they end.
+ */
+void
+belfry_call_manager_hang_up_all (BelfryCallManager *self)
+{
+  guint n;
+
+  g_return_if_fail (BELFRY_IS_CALL_MANAGER (self));
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->sessions));
+  for (guint i = n; i > 0; i--) {
+    g_autoptr (BelfrySession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), i - 1);
+
+    belfry_call_manager_hang_up (self, session);
+  }
+}
+
 gboolean
 belfry_call_manager_get_held (BelfryCallManager *self,
                               BelfrySession     *session)

@@ -36,6 +36,7 @@ void                  belfry_call_manager_decline          (BelfryCallManager   
                                                             BelfrySession        *session);
 void                  belfry_call_manager_hang_up          (BelfryCallManager    *self,
                                                             BelfrySession        *session);
+void                  belfry_call_manager_hang_up_all      (BelfryCallManager    *self);
 gboolean              belfry_call_manager_get_held         (BelfryCallManager    *self,
                                                             BelfrySession        *session);
 void                  belfry_call_manager_set_held         (BelfryCallManager    *self,

@@ -129,8 +129,10 @@ belfry_test_wait_result (GAsyncResult **slot,
   return *slot;
 }
 
-static gboolean
-pointer_cleared (gpointer data)
+/* Whether the pointer at @data is NULL (a weak pointer whose object went
+ * away), for belfry_test_wait_until(). */
+gboolean
+belfry_test_pointer_cleared (gpointer data)
 {
   return *(gpointer *) data == NULL;
 }
@@ -145,7 +147,7 @@ belfry_test_assert_finalized (gpointer object,
 
   g_object_add_weak_pointer (object, &weak);
   g_object_unref (object);
-  if (!belfry_test_wait_until (pointer_cleared, &weak, timeout_ms))
+  if (!belfry_test_wait_until (belfry_test_pointer_cleared, &weak, timeout_ms))
     g_error ("%s %p was not finalized within %u ms", G_OBJECT_TYPE_NAME (weak), weak, timeout_ms);
 }
 

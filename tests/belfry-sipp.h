@@ -19,6 +19,7 @@ gboolean    belfry_test_wait_port_bound (int          port,
 gboolean    belfry_test_wait_until      (gboolean   (*condition) (gpointer data),
                                          gpointer     data,
                                          guint        timeout_ms);
+gboolean    belfry_test_pointer_cleared (gpointer     data);
 void        belfry_test_assert_finalized (gpointer    object,
                                           guint       timeout_ms);
 void        belfry_test_store_result_cb (GObject      *source,

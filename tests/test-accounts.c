@@ -330,6 +330,7 @@ test_status (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *address = NULL;
   g_autofree char *closed = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
   BelfryKamailioOptions options = { .password = "right-password" };
   BelfryKamailio *kamailio;
   BelfryAccount *account, *unreachable;
@@ -365,6 +366,17 @@ test_status (void)
   /* Disabling goes offline. */
   belfry_account_set_enabled (unreachable, FALSE);
   wait_status (unreachable, BELFRY_ACCOUNT_STATUS_OFFLINE, "Disabled", 5000);
+
+  /* Quitting withdraws the registration, and completes once the
+   * registrar answered. */
+  g_assert_cmpuint (belfry_kamailio_count (kamailio, "BELFRY-REGISTER-OK user=alice expires=0"), ==, 0);
+  belfry_account_manager_unregister_all_async (manager, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_account_manager_unregister_all_finish (manager, belfry_test_wait_result (&result, 10000),
+                                                         &error));
+  g_assert_no_error (error);
+  /* Kamailio logs the line after it answered. */
+  g_assert_true (belfry_kamailio_wait_count (kamailio, "BELFRY-REGISTER-OK user=alice expires=0", 1, 5000));
+  g_assert_cmpint (belfry_account_get_status (account), ==, BELFRY_ACCOUNT_STATUS_OFFLINE);
 
   g_clear_object (&manager);
   belfry_kamailio_stop (kamailio);

@@ -435,26 +435,14 @@ static void
 test_dispose_live (void)
 {
   BelfrySession *session = session_in_state (BELFRY_SESSION_STATE_ESTABLISHED);
-  GMainContext *context = g_main_context_default ();
-  guint changes = 0;
-  gint64 deadline;
+  TestSession *test_session = TEST_SESSION (session);
 
-  g_signal_connect (session, "state-changed", G_CALLBACK (count_cb), &changes);
-  g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
-
-  /* Dropping the last reference of an established session sends BYE
-   * through the virtual method; the session lives until that is done. */
-  g_object_unref (session);
-  g_assert_nonnull (session);
-  g_assert_cmpuint (TEST_SESSION (session)->byes, ==, 1);
-  g_assert_cmpint (belfry_session_get_state (session), ==, BELFRY_SESSION_STATE_TERMINATING);
-
-  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  while (session != NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (context, TRUE);
-
-  g_assert_null (session);
-  g_assert_cmpuint (changes, ==, 2);
+  /* GObject's dispose does no I/O: a live session whose last reference
+   * goes (here, one with no user agent to hold it) sends no BYE. Ending a
+   * call is belfry_session_dispose_async(). */
+  g_object_run_dispose (G_OBJECT (session));
+  g_assert_cmpuint (test_session->byes, ==, 0);
+  g_assert_finalize_object (session);
 }
 
 static void

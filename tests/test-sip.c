@@ -251,6 +251,37 @@ test_outgoing_answered (Fixture       *fixture,
   belfry_test_assert_finalized (g_steal_pointer (&call), 3000);
 }
 
+/* A call whose owner lets go of it goes on: the user agent holds it, and
+ * nothing is sent until someone ends it. Stopping the user agent ends it,
+ * as SIP.js's UserAgent.stop() does: sipp gets its BYE, and the user agent
+ * stops once the BYE was answered. */
+static void
+test_owner_lets_go (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr (BelfrySipp) sipp = start_sipp_server (fixture, "uas-answer.xml");
+  BelfrySession *call = new_call (fixture);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  invite (call, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (belfry_session_get_state (call), ==, BELFRY_SESSION_STATE_ESTABLISHED);
+
+  g_object_add_weak_pointer (G_OBJECT (call), (gpointer *) &call);
+  g_object_unref (call);
+  g_assert_nonnull (call);
+  g_assert_cmpint (belfry_session_get_state (call), ==, BELFRY_SESSION_STATE_ESTABLISHED);
+
+  belfry_user_agent_stop_async (fixture->user_agent, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_user_agent_stop_finish (fixture->user_agent,
+                                                belfry_test_wait_result (&result, 10000), &error));
+  g_assert_no_error (error);
+  g_assert_false (belfry_user_agent_get_started (fixture->user_agent));
+  g_assert_cmpint (belfry_sipp_wait (sipp, 10000), ==, 0);
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_cleared, &call, 3000));
+}
+
 /* Tones asked for at once, as keys pressed quickly: sipp answers without
  * telephone-event, so they go out as SIP INFO, one request at a time
  * (belle-sip queues a request in a dialog until the one before it is
@@ -1139,6 +1170,7 @@ main (int   argc,
     void (*func) (Fixture *, gconstpointer);
   } cases[] = {
     { "outgoing-answered", test_outgoing_answered },
+    { "owner-lets-go", test_owner_lets_go },
     { "outgoing-dtmf-info", test_outgoing_dtmf_info },
     { "outgoing-forked", test_outgoing_forked },
     { "outgoing-busy", test_outgoing_busy },

@@ -330,9 +330,50 @@ belfry_application_startup (GApplication *application)
 }
 
 static void
+unregistered_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  belfry_account_manager_unregister_all_finish (BELFRY_ACCOUNT_MANAGER (source), result, NULL);
+  *done = TRUE;
+  g_rc_box_release (done);
+}
+
+static void
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The last thing a quitting Belfry does on the network: calls are ended
+ * and registrations withdrawn, so that the peers and the registrar know,
+ * waiting for their answers a few seconds at most (an unreachable
+ * registrar would otherwise hold up the quit for 32 s). */
+#define SHUTDOWN_WAIT_S 3
+
+static void
 belfry_application_shutdown (GApplication *application)
 {
   BelfryApplication *self = BELFRY_APPLICATION (application);
+
+  if (self->accounts != NULL && self->calls != NULL) {
+    /* Shared with the callback, which may come after the wait gave up. */
+    gboolean *done = g_rc_box_new0 (gboolean);
+    gboolean timed_out = FALSE;
+    guint timeout_id = g_timeout_add_once (SHUTDOWN_WAIT_S * 1000, set_flag, &timed_out);
+    GListModel *calls = belfry_call_manager_get_sessions (self->calls);
+
+    belfry_call_manager_hang_up_all (self->calls);
+    belfry_account_manager_unregister_all_async (self->accounts, NULL, unregistered_cb,
+                                                 g_rc_box_acquire (done));
+    while ((!*done || g_list_model_get_n_items (calls) > 0) && !timed_out)
+      g_main_context_iteration (NULL, TRUE);
+    if (!timed_out)
+      g_source_remove (timeout_id);
+    g_rc_box_release (done);
+  }
 
   g_clear_object (&self->calls);
   g_clear_object (&self->notifier);

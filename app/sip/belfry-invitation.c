@@ -256,16 +256,13 @@ belfry_invitation_dispose (GObject *object)
 
   G_OBJECT_CLASS (belfry_invitation_parent_class)->dispose (object);
 
-  if (belfry_session_get_state (BELFRY_SESSION (self)) == BELFRY_SESSION_STATE_TERMINATED ||
-      object->ref_count == 1) {
-    clear_timers (self);
-    if (self->transaction != NULL) {
-      belle_sip_transaction_set_application_data (BELLE_SIP_TRANSACTION (self->transaction), NULL);
-      g_clear_pointer (&self->transaction, belle_sip_object_unref);
-    }
-    g_clear_pointer (&self->request, belle_sip_object_unref);
-    g_clear_pointer (&self->dialog, belle_sip_object_unref);
+  clear_timers (self);
+  if (self->transaction != NULL) {
+    belle_sip_transaction_set_application_data (BELLE_SIP_TRANSACTION (self->transaction), NULL);
+    g_clear_pointer (&self->transaction, belle_sip_object_unref);
   }
+  g_clear_pointer (&self->request, belle_sip_object_unref);
+  g_clear_pointer (&self->dialog, belle_sip_object_unref);
 }
 
 static void

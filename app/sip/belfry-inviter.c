@@ -639,12 +639,8 @@ belfry_inviter_dispose (GObject *object)
 
   G_OBJECT_CLASS (belfry_inviter_parent_class)->dispose (object);
 
-  /* The parent keeps a live session going; only a finished one is torn down. */
-  if (belfry_session_get_state (BELFRY_SESSION (self)) == BELFRY_SESSION_STATE_TERMINATED ||
-      object->ref_count == 1) {
-    clear_timers (self);
-    g_clear_pointer (&self->invite_transaction, belle_sip_object_unref);
-  }
+  clear_timers (self);
+  g_clear_pointer (&self->invite_transaction, belle_sip_object_unref);
 }
 
 static void

@@ -33,9 +33,10 @@
  * gave; 423 Interval Too Brief is retried at once with the registrar's
  * Min-Expires, which then becomes #BelfryRegisterer:expires.
  *
- * Dropping the last reference of a registerer that is registered
- * unregisters first, as belfry_registerer_dispose_async() does: the object
- * keeps itself alive until the registrar answered.
+ * Its owner ends it with belfry_registerer_dispose_async(), which
+ * unregisters first, as SIP.js's dispose() does; dropping the last
+ * reference sends nothing, and a registration left behind lapses at its
+ * expiry.
  */
 
 enum {
@@ -81,7 +82,6 @@ struct _BelfryRegisterer {
   guint failures;
   guint retry_id;
   guint unregister_guard_id;
-  gboolean ending_on_dispose;
   gulong started_handler;
 
   /* One Call-ID and a growing CSeq for every REGISTER to this registrar
@@ -819,18 +819,10 @@ belfry_registerer_dispose (GObject *object)
 {
   BelfryRegisterer *self = BELFRY_REGISTERER (object);
 
-  if (self->state != BELFRY_REGISTERER_STATE_TERMINATED && !self->ending_on_dispose &&
-      self->refresher != NULL) {
-    /* The last reference of a registered registerer went away: withdraw
-     * the registration first, as SIP.js's dispose() does. The operation
-     * holds a reference, so this runs again once the registrar answered. */
-    self->ending_on_dispose = TRUE;
-    g_debug ("last reference dropped while %s; unregistering", state_nick (self->state));
-    belfry_registerer_dispose_async (self, NULL, NULL, NULL);
-    if (G_OBJECT (self)->ref_count > 1)
-      return;
-  }
-
+  /* No I/O here: withdrawing the registration is
+   * belfry_registerer_dispose_async(), which its owner calls. */
+  if (self->refresher != NULL)
+    g_debug ("dropped while %s; the registration lapses at its expiry", state_nick (self->state));
   self->wanted = FALSE;
   cancel_retry (self);
   drop_refresher (self);

@@ -84,7 +84,6 @@ typedef struct {
   BelfrySessionDescriptionHandler *handler;
   BelfrySessionDescriptionHandlerFactory *handler_factory;
   /* Set once GObject's dispose started ending a live session. */
-  gboolean ending_on_dispose;
 
   /* The confirmed belle-sip dialog. */
   belle_sip_dialog_t *sip_dialog;
@@ -279,20 +278,13 @@ belfry_session_dispose (GObject *object)
   BelfrySession *self = BELFRY_SESSION (object);
   BelfrySessionPrivate *priv = belfry_session_get_instance_private (self);
 
-  if (priv->state != BELFRY_SESSION_STATE_TERMINATED && !priv->ending_on_dispose) {
-    /* The last reference of a live session went away. End the call as
-     * SIP.js's dispose() does; the operation holds a reference, so the
-     * object lives on until the peer has been told, and this runs again. */
-    priv->ending_on_dispose = TRUE;
-    BELFRY_SESSION_MESSAGE (self, "last reference dropped while %s; ending the session",
-                            state_nick (priv->state));
-    belfry_session_dispose_async (self, NULL, NULL, NULL);
-    if (G_OBJECT (self)->ref_count > 1)
-      return;
-  }
-
-  if (priv->state != BELFRY_SESSION_STATE_TERMINATED)
+  /* The user agent holds a session the peer knows of until it ends, so a
+   * live one gets here only without a user agent: nothing is sent, as
+   * dispose does no I/O. Ending a call is belfry_session_dispose_async(). */
+  if (priv->state != BELFRY_SESSION_STATE_TERMINATED) {
+    BELFRY_SESSION_DEBUG (self, "dropped while %s", state_nick (priv->state));
     session_terminated (self);
+  }
   g_clear_object (&priv->handler);
   g_clear_object (&priv->handler_factory);
   g_clear_object (&priv->dialog);
@@ -2017,8 +2009,12 @@ belfry_session_set_state (BelfrySession      *self,
   g_object_ref (self);
   if (state == BELFRY_SESSION_STATE_TERMINATED)
     session_terminated (self);
+  else if (priv->user_agent != NULL)
+    belfry_user_agent_hold_session (priv->user_agent, self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE]);
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, state);
+  if (state == BELFRY_SESSION_STATE_TERMINATED && priv->user_agent != NULL)
+    belfry_user_agent_release_session (priv->user_agent, self);
   g_object_unref (self);
 
   return TRUE;

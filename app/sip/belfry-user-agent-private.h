@@ -70,6 +70,10 @@ void                            belfry_user_agent_add_capabilities    (BelfryUse
 char                           *belfry_user_agent_dup_password        (BelfryUserAgent      *self,
                                                                        const char           *realm,
                                                                        const char           *username);
+void                            belfry_user_agent_hold_session        (BelfryUserAgent      *self,
+                                                                       BelfrySession        *session);
+void                            belfry_user_agent_release_session     (BelfryUserAgent      *self,
+                                                                       BelfrySession        *session);
 
 #define BELFRY_ALLOWED_METHODS "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, REFER, NOTIFY"
 #define BELFRY_SUPPORTED "replaces"

@@ -93,6 +93,11 @@ struct _BelfryUserAgent {
   /* User-Agent, Allow and Supported, parsed once and copied into each
    * message: belle-sip parses a header made from text every time. */
   belle_sip_header_t *capabilities[3];
+  /* The sessions the peer knows of, held from their first message until
+   * they end, as SIP.js's UserAgent holds them: a call whose owner let go
+   * of it goes on until someone ends it, rather than being cut off
+   * unannounced, and stopping the user agent ends it. */
+  GHashTable *live_sessions;
 };
 
 G_DEFINE_FINAL_TYPE (BelfryUserAgent, belfry_user_agent, G_TYPE_OBJECT)
@@ -249,6 +254,7 @@ handle_new_invite (BelfryUserAgent                *self,
     g_message ("Refused an INVITE: %s", error->message);
     return;
   }
+  belfry_user_agent_hold_session (self, BELFRY_SESSION (invitation));
 
   if (!g_signal_has_handler_pending (self, signals[SIGNAL_INVITE], 0, TRUE)) {
     belfry_invitation_reject (invitation, 486, NULL);
@@ -836,6 +842,9 @@ belfry_user_agent_dispose (GObject *object)
 {
   BelfryUserAgent *self = BELFRY_USER_AGENT (object);
 
+  /* Sessions hold their user agent: the table is empty unless dispose
+   * was run by hand. */
+  g_hash_table_remove_all (self->live_sessions);
   user_agent_stop (self);
   g_clear_object (&self->factory);
   if (self->password_destroy != NULL)
@@ -852,6 +861,7 @@ belfry_user_agent_finalize (GObject *object)
 
   g_clear_pointer (&self->identity, belfry_name_addr_unref);
   g_hash_table_unref (self->ops);
+  g_hash_table_unref (self->live_sessions);
   for (gsize i = 0; i < G_N_ELEMENTS (self->capabilities); i++)
     g_clear_pointer (&self->capabilities[i], belle_sip_object_unref);
   g_free (self->listen_address);
@@ -1025,6 +1035,7 @@ belfry_user_agent_init (BelfryUserAgent *self)
 {
   self->no_answer_timeout = 60;
   self->ops = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) client_op_free, NULL);
+  self->live_sessions = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }
 
 /**
@@ -1101,6 +1112,23 @@ belfry_user_agent_start_finish (BelfryUserAgent  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void
+session_ended_for_stop_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  guint *pending = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!belfry_session_dispose_finish (BELFRY_SESSION (source), result, &error))
+    g_debug ("a session ended with an error while stopping: %s", error->message);
+  if (--*pending == 0) {
+    user_agent_stop (g_task_get_source_object (task));
+    g_task_return_boolean (task, TRUE);
+  }
+}
+
 /**
  * belfry_user_agent_stop_async:
  * @self: a user agent
@@ -1108,7 +1136,9 @@ belfry_user_agent_start_finish (BelfryUserAgent  *self,
  * @callback: called once stopped
  * @user_data: data for @callback
  *
- * Stops listening. Sessions should be ended before.
+ * Stops listening. As SIP.js's UserAgent.stop(), it first ends the
+ * sessions still in progress, each as belfry_session_dispose_async()
+ * does (a BYE, a CANCEL or a rejection), and stops once they have ended.
  */
 void
 belfry_user_agent_stop_async (BelfryUserAgent     *self,
@@ -1117,14 +1147,32 @@ belfry_user_agent_stop_async (BelfryUserAgent     *self,
                               gpointer             user_data)
 {
   g_autoptr (GTask) task = NULL;
+  g_autoptr (GPtrArray) sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer session;
+  guint *pending;
 
   g_return_if_fail (BELFRY_IS_USER_AGENT (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, belfry_user_agent_stop_async);
 
-  user_agent_stop (self);
-  g_task_return_boolean (task, TRUE);
+  /* Ending a session may take it out of the table at once. */
+  g_hash_table_iter_init (&iter, self->live_sessions);
+  while (g_hash_table_iter_next (&iter, &session, NULL))
+    g_ptr_array_add (sessions, g_object_ref (session));
+  if (sessions->len == 0) {
+    user_agent_stop (self);
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
+
+  pending = g_new (guint, 1);
+  *pending = sessions->len;
+  g_task_set_task_data (task, pending, g_free);
+  for (guint i = 0; i < sessions->len; i++)
+    belfry_session_dispose_async (sessions->pdata[i], NULL, session_ended_for_stop_cb,
+                                  g_object_ref (task));
 }
 
 /**
@@ -1697,4 +1745,25 @@ belfry_user_agent_create_referred_call (BelfryUserAgent  *self,
 
   g_signal_emit (self, signals[SIGNAL_REFERRED], 0, call, referrer);
   return BELFRY_SESSION (call);
+}
+
+/* Called by a session when the peer first hears of it, and again when it
+ * ends (belfry_user_agent_release_session()). */
+void
+belfry_user_agent_hold_session (BelfryUserAgent *self,
+                                BelfrySession   *session)
+{
+  g_return_if_fail (BELFRY_IS_USER_AGENT (self));
+
+  if (!g_hash_table_contains (self->live_sessions, session))
+    g_hash_table_add (self->live_sessions, g_object_ref (session));
+}
+
+void
+belfry_user_agent_release_session (BelfryUserAgent *self,
+                                   BelfrySession   *session)
+{
+  g_return_if_fail (BELFRY_IS_USER_AGENT (self));
+
+  g_hash_table_remove (self->live_sessions, session);
 }
