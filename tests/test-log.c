@@ -2,7 +2,11 @@
 
 #include "config.h"
 
+#include <belle-sip/belle-sip.h>
+#include <string.h>
+
 #include "belfry-log-private.h"
+#include "belfry-sip-loop.h"
 #include "belfry-test-env.h"
 
 /* Log lines lose their secrets and keep the rest. */
@@ -77,6 +81,43 @@ test_redact (gconstpointer data)
   g_assert_cmpstr (redacted, ==, c->redacted ? c->redacted : c->line);
 }
 
+static GString *written;
+
+static GLogWriterOutput
+record_writer (GLogLevelFlags   level,
+               const GLogField *fields,
+               gsize            n_fields,
+               gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++) {
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+      g_string_append_printf (written, "%s\n", (const char *) fields[i].value);
+  }
+  return G_LOG_WRITER_HANDLED;
+}
+
+/* What belle-sip, oRTP and mediastreamer2 log goes through the same scan on
+ * its way into GLib's log. */
+static void
+test_library_lines (void)
+{
+  written = g_string_new (NULL);
+  g_log_set_writer_func (record_writer, NULL, NULL);
+  belfry_sip_init ();
+
+  bctbx_log ("belle-sip", BCTBX_LOG_WARNING, "message sent to [udp://127.0.0.1:5060]\n%s",
+             "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9");
+  bctbx_log ("mediastreamer", BCTBX_LOG_WARNING, "media_stream_set_srtp_send_key(): key %02x..%02x",
+             0x5e, 0x97);
+
+  g_assert_nonnull (strstr (written->str, "message sent to [udp://127.0.0.1:5060]"));
+  g_assert_nonnull (strstr (written->str, "inline:[redacted]"));
+  g_assert_nonnull (strstr (written->str, "key [redacted]"));
+  g_assert_null (strstr (written->str, "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9"));
+  g_assert_null (strstr (written->str, "5e..97"));
+  g_string_free (written, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -88,6 +129,7 @@ main (int   argc,
 
     g_test_add_data_func (path, &cases[i], test_redact);
   }
+  g_test_add_func ("/belfry/log/library-lines", test_library_lines);
 
   return g_test_run ();
 }
