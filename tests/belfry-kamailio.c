@@ -421,6 +421,15 @@ belfry_kamailio_start (int                           port,
   g_assert_not_reached ();
 }
 
+/* Whether Kamailio answers an OPTIONS within @timeout_ms: what it received
+ * before has been read by then. */
+gboolean
+belfry_kamailio_ping (BelfryKamailio *self,
+                      guint           timeout_ms)
+{
+  return answers_options (self->port, timeout_ms);
+}
+
 int
 belfry_kamailio_get_port (BelfryKamailio *self)
 {

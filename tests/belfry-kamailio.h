@@ -24,6 +24,8 @@ BelfryKamailio *belfry_kamailio_start      (int                           port,
                                             const BelfryKamailioOptions *options,
                                             GError                      **error);
 int             belfry_kamailio_get_port   (BelfryKamailio *self);
+gboolean        belfry_kamailio_ping       (BelfryKamailio *self,
+                                            guint           timeout_ms);
 guint           belfry_kamailio_count      (BelfryKamailio *self,
                                             const char     *marker);
 gboolean        belfry_kamailio_wait_count (BelfryKamailio *self,

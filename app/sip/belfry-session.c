@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "belfry-incoming-request-private.h"
+#include "belfry-log-private.h"
 #include "belfry-name-addr-private.h"
 #include "belfry-session.h"
 #include "belfry-session-dialog-private.h"
@@ -1977,13 +1978,17 @@ belfry_session_log (BelfrySession  *self,
                     ...)
 {
   BelfrySessionPrivate *priv = belfry_session_get_instance_private (self);
+  g_autofree char *formatted = NULL;
   g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  formatted = g_strdup_vprintf (format, args);
   va_end (args);
 
+  /* Sessions log what the peer sent (reasons, errors about its SDP), which
+   * may quote keys: the same scan as belle-sip's own lines. */
+  message = belfry_log_redact (formatted);
   g_log_structured (log_domain, level,
                     "BELFRY_SESSION_ID", priv->id ? priv->id : "",
                     "MESSAGE", "%s%s%s", priv->id ? priv->id : "", priv->id ? ": " : "", message);

@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include "belfry-log-private.h"
 #include "belfry-sip-loop.h"
 
 #include <errno.h>
@@ -56,6 +57,7 @@ forward_log (void          *info,
              va_list        args)
 {
   GLogLevelFlags glib_level;
+  g_autofree char *formatted = NULL;
   g_autofree char *message = NULL;
 
   /* What belle-sip calls an error is mostly the network misbehaving
@@ -77,7 +79,10 @@ forward_log (void          *info,
     break;
   }
 
-  message = g_strdup_vprintf (format, args);
+  /* belle-sip prints whole SIP messages, SDP included, and mediastreamer2
+   * prints bits of SRTP keys: every line loses its secrets first. */
+  formatted = g_strdup_vprintf (format, args);
+  message = belfry_log_redact (formatted);
   g_log_structured (domain ? domain : "belle-sip", glib_level, "MESSAGE", "%s", message);
 }
 
