@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
 
@@ -138,6 +139,46 @@ cli_done (gpointer data)
   return cli->exited && cli->pending_reads == 0;
 }
 
+/* Every line that --events wrote is a JSON object in valid UTF-8, read
+ * with json-glib as a script would read it. */
+static void
+assert_events_are_json (Cli *cli)
+{
+  g_auto (GStrv) lines = g_strsplit (cli->events->str, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    g_autoptr (GError) error = NULL;
+
+    if (lines[i][0] == '\0')
+      continue;
+    g_assert_true (g_utf8_validate (lines[i], -1, NULL));
+    json_parser_load_from_data (parser, lines[i], -1, &error);
+    g_assert_no_error (error);
+    g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  }
+}
+
+/* The first event named @name, or NULL. */
+static JsonObject *
+find_event (Cli        *cli,
+            const char *name)
+{
+  g_auto (GStrv) lines = g_strsplit (cli->events->str, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    JsonObject *object;
+
+    if (!json_parser_load_from_data (parser, lines[i], -1, NULL))
+      continue;
+    object = json_node_get_object (json_parser_get_root (parser));
+    if (g_strcmp0 (json_object_get_string_member_with_default (object, "event", NULL), name) == 0)
+      return json_object_ref (object);
+  }
+  return NULL;
+}
+
 /* Waits for the process to end and returns its exit status. */
 static int
 cli_wait (Cli   *cli,
@@ -153,6 +194,7 @@ cli_wait (Cli   *cli,
   g_test_message ("events:\n%s", cli->events->str);
   if (cli->errors->len > 0)
     g_test_message ("stderr:\n%s", cli->errors->str);
+  assert_events_are_json (cli);
   return g_subprocess_get_if_exited (cli->process) ? g_subprocess_get_exit_status (cli->process) : -1;
 }
 
@@ -247,6 +289,35 @@ test_rejected (void)
   g_assert_cmpint (cli_wait (callee, 10000), ==, 0);
   g_assert_true (has_event (caller, "\"code\":486"));
   g_assert_nonnull (strstr (caller->errors->str, "486"));
+}
+
+/* A display name comes from the network in whatever bytes the caller
+ * sent: here Latin-1 and a stray byte, which are not UTF-8. The --events
+ * line stays valid JSON and UTF-8, the bad bytes replaced. */
+static void
+test_display_name_not_utf8 (void)
+{
+  int port = belfry_test_free_port ("127.0.0.1");
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%d", port);
+  g_autofree char *remote = g_strdup_printf ("127.0.0.1:%d", port);
+  const char *sipp_args[] = { "-key", "display", "Caf\xe9 \xff", NULL };
+  g_autoptr (Cli) callee = NULL;
+  g_autoptr (BelfrySipp) sipp = NULL;
+  g_autoptr (JsonObject) incoming = NULL;
+  EventWait wait;
+
+  callee = cli_start ("--listen", listen, "--reject", "486", "--exit-after-calls", "1", "--events", NULL);
+  wait = (EventWait) { callee, "\"event\":\"listening\"" };
+  g_assert_true (belfry_test_wait_until (event_seen, &wait, 10000));
+
+  sipp = belfry_sipp_start ("uac-busy-display-name.xml", "u1", "127.0.0.1", belfry_test_free_port ("127.0.0.1"),
+                            remote, sipp_args);
+  g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
+  g_assert_cmpint (cli_wait (callee, 10000), ==, 0);
+
+  incoming = find_event (callee, "incoming");
+  g_assert_nonnull (incoming);
+  g_assert_cmpstr (json_object_get_string_member (incoming, "display-name"), ==, "Caf\uFFFD \uFFFD");
 }
 
 static void
@@ -707,6 +778,7 @@ main (int   argc,
 
   g_test_add_func ("/belfry/cli/call-between-two", test_call_between_two);
   g_test_add_func ("/belfry/cli/rejected", test_rejected);
+  g_test_add_func ("/belfry/cli/display-name-not-utf8", test_display_name_not_utf8);
   g_test_add_func ("/belfry/cli/bad-uri", test_bad_uri);
   g_test_add_func ("/belfry/cli/port-taken", test_port_taken);
   g_test_add_func ("/belfry/cli/bad-outbound-proxy", test_bad_outbound_proxy);

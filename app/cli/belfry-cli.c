@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,61 +68,52 @@ typedef struct {
   int exit_status;
 } Cli;
 
-static void
-json_string (GString    *out,
-             const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = text ? text : ""; *p; p++) {
-    switch (*p) {
-    case '"':  g_string_append (out, "\\\""); break;
-    case '\\': g_string_append (out, "\\\\"); break;
-    case '\n': g_string_append (out, "\\n"); break;
-    case '\r': g_string_append (out, "\\r"); break;
-    case '\t': g_string_append (out, "\\t"); break;
-    default:
-      if ((guchar) *p < 0x20)
-        g_string_append_printf (out, "\\u%04x", (guchar) *p);
-      else
-        g_string_append_c (out, *p);
-    }
-  }
-  g_string_append_c (out, '"');
-}
-
 /* One JSON object a line on standard output: pairs of key and string
- * value, ending with NULL; a key starting with '#' has an int value. */
+ * value, ending with NULL; a key starting with '#' has an int value.
+ * Strings may come from the network (a caller's display name, a reason
+ * phrase), so each is made valid UTF-8 before it goes into the JSON. */
 static void
 emit_event (Cli        *cli,
             const char *event,
             ...)
 {
-  g_autoptr (GString) line = NULL;
+  g_autoptr (JsonBuilder) builder = NULL;
+  g_autoptr (JsonGenerator) generator = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *line = NULL;
   const char *key;
   va_list args;
 
   if (!cli->events)
     return;
 
-  line = g_string_new ("{\"event\":");
-  json_string (line, event);
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, event);
 
   va_start (args, event);
   while ((key = va_arg (args, const char *)) != NULL) {
-    g_string_append_c (line, ',');
     if (key[0] == '#') {
-      json_string (line, key + 1);
-      g_string_append_printf (line, ":%d", va_arg (args, int));
+      json_builder_set_member_name (builder, key + 1);
+      json_builder_add_int_value (builder, va_arg (args, int));
     } else {
-      json_string (line, key);
-      g_string_append_c (line, ':');
-      json_string (line, va_arg (args, const char *));
+      const char *value = va_arg (args, const char *);
+      g_autofree char *valid = g_utf8_make_valid (value ? value : "", -1);
+
+      json_builder_set_member_name (builder, key);
+      json_builder_add_string_value (builder, valid);
     }
   }
   va_end (args);
+  json_builder_end_object (builder);
 
-  g_string_append (line, "}\n");
-  fputs (line->str, stdout);
+  root = json_builder_get_root (builder);
+  generator = json_generator_new ();
+  json_generator_set_root (generator, root);
+  line = json_generator_to_data (generator, NULL);
+  fputs (line, stdout);
+  fputc ('\n', stdout);
   fflush (stdout);
 }
 
@@ -390,10 +382,12 @@ on_invite (BelfryUserAgent  *user_agent,
            Cli              *cli)
 {
   BelfrySession *session = BELFRY_SESSION (invitation);
-  g_autofree char *remote = belfry_name_addr_dup_uri (belfry_session_get_remote_identity (session));
+  BelfryNameAddr *remote_identity = belfry_session_get_remote_identity (session);
+  g_autofree char *remote = belfry_name_addr_dup_uri (remote_identity);
 
   track (cli, session);
-  emit_event (cli, "incoming", "session", belfry_session_get_id (session), "remote", remote, NULL);
+  emit_event (cli, "incoming", "session", belfry_session_get_id (session), "remote", remote,
+              "display-name", belfry_name_addr_get_display_name (remote_identity), NULL);
 
   if (cli->reject != 0) {
     belfry_invitation_reject (invitation, (guint) cli->reject, NULL);
@@ -580,6 +574,10 @@ main (int   argc,
   }
   cli.target = positional ? g_strdup (positional[0]) : NULL;
 
+  /* Standard output carries the --events lines and nothing else, so that
+   * a script can read them as JSON; GLib would print debug and info log
+   * lines there. */
+  g_log_writer_default_set_use_stderr (TRUE);
   if (cli.verbose)
     g_log_set_debug_enabled (TRUE);
 
