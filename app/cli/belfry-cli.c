@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "belfry-enum.h"
 #include "belfry-invitation.h"
 #include "belfry-inviter.h"
 #include "belfry-media-engine.h"
@@ -115,14 +116,6 @@ emit_event (Cli        *cli,
   fputs (line, stdout);
   fputc ('\n', stdout);
   fflush (stdout);
-}
-
-static const char *
-state_nick (BelfrySessionState state)
-{
-  g_autoptr (GEnumClass) klass = g_type_class_ref (BELFRY_TYPE_SESSION_STATE);
-
-  return g_enum_get_value (klass, state)->value_nick;
 }
 
 static void
@@ -288,7 +281,8 @@ on_state_changed (BelfrySession      *session,
 {
   g_autofree char *remote = belfry_name_addr_dup_uri (belfry_session_get_remote_identity (session));
 
-  emit_event (cli, "state", "session", belfry_session_get_id (session), "state", state_nick (state),
+  emit_event (cli, "state", "session", belfry_session_get_id (session),
+              "state", belfry_enum_get_nick (BELFRY_TYPE_SESSION_STATE, state),
               "remote", remote, NULL);
 
   if (state == BELFRY_SESSION_STATE_ESTABLISHED) {
@@ -424,9 +418,9 @@ on_registerer_state (BelfryRegisterer      *registerer,
 {
   BelfryRegistererState state = belfry_registerer_get_state (registerer);
   const GError *error = belfry_registerer_get_error (registerer);
-  g_autoptr (GEnumClass) klass = g_type_class_ref (BELFRY_TYPE_REGISTERER_STATE);
 
-  emit_event (cli, "registration", "state", g_enum_get_value (klass, state)->value_nick,
+  emit_event (cli, "registration",
+              "state", belfry_enum_get_nick (BELFRY_TYPE_REGISTERER_STATE, state),
               "message", error ? error->message : "", NULL);
 }
 

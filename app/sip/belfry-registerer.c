@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include "belfry-enum.h"
 #include "belfry-name-addr-private.h"
 #include "belfry-registerer.h"
 #include "belfry-sip-enums.h"
@@ -111,15 +112,6 @@ G_DEFINE_FINAL_TYPE (BelfryRegisterer, belfry_registerer, G_TYPE_OBJECT)
 
 static void start_attempt (BelfryRegisterer *self);
 
-static const char *
-state_nick (BelfryRegistererState state)
-{
-  g_autoptr (GEnumClass) klass = g_type_class_ref (BELFRY_TYPE_REGISTERER_STATE);
-  GEnumValue *value = g_enum_get_value (klass, state);
-
-  return value != NULL ? value->value_nick : "invalid";
-}
-
 static gboolean
 state_can_change (BelfryRegistererState from,
                   BelfryRegistererState to)
@@ -146,11 +138,13 @@ set_state (BelfryRegisterer      *self,
 
   if (!state_can_change (self->state, state)) {
     g_critical ("Registerer: illegal state transition from %s to %s",
-                state_nick (self->state), state_nick (state));
+                belfry_enum_get_nick (BELFRY_TYPE_REGISTERER_STATE, self->state),
+                belfry_enum_get_nick (BELFRY_TYPE_REGISTERER_STATE, state));
     return;
   }
 
-  g_debug ("state %s -> %s", state_nick (self->state), state_nick (state));
+  g_debug ("state %s -> %s", belfry_enum_get_nick (BELFRY_TYPE_REGISTERER_STATE, self->state),
+           belfry_enum_get_nick (BELFRY_TYPE_REGISTERER_STATE, state));
   self->state = state;
 
   g_object_ref (self);
@@ -822,7 +816,8 @@ belfry_registerer_dispose (GObject *object)
   /* No I/O here: withdrawing the registration is
    * belfry_registerer_dispose_async(), which its owner calls. */
   if (self->refresher != NULL)
-    g_debug ("dropped while %s; the registration lapses at its expiry", state_nick (self->state));
+    g_debug ("dropped while %s; the registration lapses at its expiry",
+             belfry_enum_get_nick (BELFRY_TYPE_REGISTERER_STATE, self->state));
   self->wanted = FALSE;
   cancel_retry (self);
   drop_refresher (self);

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "belfry-enum.h"
 #include "belfry-incoming-request-private.h"
 #include "belfry-log-private.h"
 #include "belfry-name-addr-private.h"
@@ -132,15 +133,6 @@ void
 belfry_session_invite_options_free (BelfrySessionInviteOptions *options)
 {
   g_free (options);
-}
-
-static const char *
-state_nick (BelfrySessionState state)
-{
-  g_autoptr (GEnumClass) klass = g_type_class_ref (BELFRY_TYPE_SESSION_STATE);
-  GEnumValue *value = g_enum_get_value (klass, state);
-
-  return value != NULL ? value->value_nick : "invalid";
 }
 
 /**
@@ -283,7 +275,8 @@ belfry_session_dispose (GObject *object)
    * live one gets here only without a user agent: nothing is sent, as
    * dispose does no I/O. Ending a call is belfry_session_dispose_async(). */
   if (priv->state != BELFRY_SESSION_STATE_TERMINATED) {
-    BELFRY_SESSION_DEBUG (self, "dropped while %s", state_nick (priv->state));
+    BELFRY_SESSION_DEBUG (self, "dropped while %s",
+                          belfry_enum_get_nick (BELFRY_TYPE_SESSION_STATE, priv->state));
     session_terminated (self);
   }
   g_clear_object (&priv->handler);
@@ -2004,11 +1997,15 @@ belfry_session_set_state (BelfrySession      *self,
 
   if (!belfry_session_state_can_change (priv->state, state)) {
     g_critical ("Session %s: illegal state transition from %s to %s",
-                priv->id ? priv->id : "(no id)", state_nick (priv->state), state_nick (state));
+                priv->id ? priv->id : "(no id)",
+                belfry_enum_get_nick (BELFRY_TYPE_SESSION_STATE, priv->state),
+                belfry_enum_get_nick (BELFRY_TYPE_SESSION_STATE, state));
     return FALSE;
   }
 
-  BELFRY_SESSION_DEBUG (self, "state %s -> %s", state_nick (priv->state), state_nick (state));
+  BELFRY_SESSION_DEBUG (self, "state %s -> %s",
+                        belfry_enum_get_nick (BELFRY_TYPE_SESSION_STATE, priv->state),
+                        belfry_enum_get_nick (BELFRY_TYPE_SESSION_STATE, state));
   priv->state = state;
 
   g_object_ref (self);

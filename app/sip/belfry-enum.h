@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+const char *belfry_enum_get_nick (GType enum_type,
+                                  int   value);
+
+G_END_DECLS
