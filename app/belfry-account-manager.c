@@ -7,7 +7,9 @@
 #include "belfry-account-manager.h"
 #include "belfry-account-private.h"
 #include "belfry-app-enums.h"
+#include "belfry-enum.h"
 #include "belfry-invitation.h"
+#include "belfry-media-enums.h"
 #include "belfry-registerer.h"
 #include "belfry-sip-error.h"
 
@@ -184,17 +186,15 @@ password_func (BelfryUserAgent *user_agent,
 static void
 update_factory_options (Entry *entry)
 {
-  g_autoptr (GEnumClass) klass = NULL;
-  GEnumValue *srtp;
   GVariantDict options;
 
   if (entry->account == NULL || entry->user_agent == NULL)
     return;
 
-  klass = g_type_class_ref (BELFRY_TYPE_SRTP);
-  srtp = g_enum_get_value (klass, belfry_account_get_srtp (entry->account));
   g_variant_dict_init (&options, NULL);
-  g_variant_dict_insert (&options, "srtp", "s", srtp != NULL ? srtp->value_nick : "off");
+  g_variant_dict_insert (&options, "srtp", "s",
+                         belfry_enum_get_nick (BELFRY_TYPE_MEDIA_SRTP,
+                                               belfry_account_get_srtp (entry->account)));
   g_variant_dict_insert (&options, "allow-srtp-without-tls", "b",
                          belfry_account_get_allow_srtp_without_tls (entry->account));
   belfry_user_agent_set_session_description_handler_factory_options (entry->user_agent,

@@ -7,6 +7,7 @@
 #include "belfry-account.h"
 #include "belfry-account-private.h"
 #include "belfry-app-enums.h"
+#include "belfry-media-enums.h"
 #include "belfry-sip-error.h"
 
 #include <glib/gi18n-lib.h>
@@ -61,7 +62,7 @@ struct _BelfryAccount {
   char *registrar;
   char *outbound_proxy;
   BelfryTransport transport;
-  BelfrySrtp srtp;
+  BelfryMediaSrtp srtp;
   gboolean allow_srtp_without_tls;
   gboolean enabled;
   guint register_expires;
@@ -498,10 +499,12 @@ belfry_account_class_init (BelfryAccountClass *klass)
   /**
    * BelfryAccount:srtp:
    *
-   * Whether calls encrypt their audio.
+   * Whether calls encrypt their audio. The nicks of #BelfryMediaSrtp are
+   * the values of the schema's `org.belfry.Belfry.Srtp` enum, so settings
+   * bind to it as they are stored.
    */
   props[PROP_SRTP] =
-    g_param_spec_enum ("srtp", NULL, NULL, BELFRY_TYPE_SRTP, BELFRY_SRTP_OFF,
+    g_param_spec_enum ("srtp", NULL, NULL, BELFRY_TYPE_MEDIA_SRTP, BELFRY_MEDIA_SRTP_OFF,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -654,17 +657,17 @@ belfry_account_set_transport (BelfryAccount   *self,
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_TRANSPORT]);
 }
 
-BelfrySrtp
+BelfryMediaSrtp
 belfry_account_get_srtp (BelfryAccount *self)
 {
-  g_return_val_if_fail (BELFRY_IS_ACCOUNT (self), BELFRY_SRTP_OFF);
+  g_return_val_if_fail (BELFRY_IS_ACCOUNT (self), BELFRY_MEDIA_SRTP_OFF);
 
   return self->srtp;
 }
 
 void
-belfry_account_set_srtp (BelfryAccount *self,
-                         BelfrySrtp     srtp)
+belfry_account_set_srtp (BelfryAccount   *self,
+                         BelfryMediaSrtp  srtp)
 {
   g_return_if_fail (BELFRY_IS_ACCOUNT (self));
 

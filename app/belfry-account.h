@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "belfry-media-engine.h"
 #include "belfry-name-addr.h"
 
 G_BEGIN_DECLS
@@ -22,21 +23,6 @@ typedef enum {
   BELFRY_TRANSPORT_TCP,
   BELFRY_TRANSPORT_TLS,
 } BelfryTransport;
-
-/**
- * BelfrySrtp:
- * @BELFRY_SRTP_OFF: audio is not encrypted
- * @BELFRY_SRTP_OPTIONAL: SRTP is offered, plain RTP accepted
- * @BELFRY_SRTP_MANDATORY: calls without SRTP fail
- *
- * Whether an account's calls encrypt their audio. The nicks match the
- * `org.belfry.Belfry.Srtp` enum of the schema.
- */
-typedef enum {
-  BELFRY_SRTP_OFF,
-  BELFRY_SRTP_OPTIONAL,
-  BELFRY_SRTP_MANDATORY,
-} BelfrySrtp;
 
 /**
  * BelfryAccountStatus:
@@ -79,9 +65,9 @@ void             belfry_account_set_outbound_proxy    (BelfryAccount        *sel
 BelfryTransport  belfry_account_get_transport         (BelfryAccount        *self);
 void             belfry_account_set_transport         (BelfryAccount        *self,
                                                        BelfryTransport       transport);
-BelfrySrtp       belfry_account_get_srtp              (BelfryAccount        *self);
+BelfryMediaSrtp  belfry_account_get_srtp              (BelfryAccount        *self);
 void             belfry_account_set_srtp              (BelfryAccount        *self,
-                                                       BelfrySrtp            srtp);
+                                                       BelfryMediaSrtp       srtp);
 gboolean         belfry_account_get_allow_srtp_without_tls (BelfryAccount   *self);
 void             belfry_account_set_allow_srtp_without_tls (BelfryAccount   *self,
                                                             gboolean         allow);

@@ -63,7 +63,7 @@ typedef struct {
   int proxy_port;
   const char *proxy;
   BelfryTransport transport;
-  BelfrySrtp srtp;
+  BelfryMediaSrtp srtp;
   gboolean allow_srtp_without_tls;
 } AccountSpec;
 
@@ -213,14 +213,14 @@ test_srtp (Fixture       *fixture,
     .sip_address = "sip:secure@example.invalid",
     .registrar = "sip:registrar.invalid",
     .proxy_port = secure_port,
-    .srtp = BELFRY_SRTP_MANDATORY,
+    .srtp = BELFRY_MEDIA_SRTP_MANDATORY,
     .allow_srtp_without_tls = TRUE,
   };
   AccountSpec plain_spec = {
     .sip_address = "sip:plain@example.invalid",
     .registrar = "sip:registrar.invalid",
     .proxy_port = plain_port,
-    .srtp = BELFRY_SRTP_OFF,
+    .srtp = BELFRY_MEDIA_SRTP_OFF,
   };
   g_autoptr (BelfrySession) session = NULL;
   g_autoptr (GError) error = NULL;

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "belfry-account-manager.h"
+#include "belfry-enum.h"
 #include "belfry-kamailio.h"
+#include "belfry-media-enums.h"
 #include "belfry-keyring.h"
 #include "belfry-sip-error.h"
 #include "belfry-sipp.h"
@@ -116,7 +118,7 @@ test_settings (void)
 
   belfry_account_set_display_name (account, "Alice");
   belfry_account_set_transport (account, BELFRY_TRANSPORT_TLS);
-  belfry_account_set_srtp (account, BELFRY_SRTP_MANDATORY);
+  belfry_account_set_srtp (account, BELFRY_MEDIA_SRTP_MANDATORY);
   belfry_account_set_register_expires (account, 120);
   display_name = g_settings_get_string (settings, "display-name");
   g_assert_cmpstr (display_name, ==, "Alice");
@@ -142,6 +144,19 @@ test_settings (void)
   check_proxy (account, "sips:proxy.example.net", "sips:proxy.example.net");
   belfry_account_set_outbound_proxy (account, "");
 
+  /* Settings stored before keep their meaning: the schema's SRTP nicks
+   * are the media layer's, both ways. */
+  g_settings_set_string (settings, "srtp", "optional");
+  g_assert_cmpint (belfry_account_get_srtp (account), ==, BELFRY_MEDIA_SRTP_OPTIONAL);
+  for (int srtp = BELFRY_MEDIA_SRTP_OFF; srtp <= BELFRY_MEDIA_SRTP_MANDATORY; srtp++) {
+    g_autofree char *stored = NULL;
+
+    belfry_account_set_srtp (account, srtp);
+    stored = g_settings_get_string (settings, "srtp");
+    g_assert_cmpstr (stored, ==, belfry_enum_get_nick (BELFRY_TYPE_MEDIA_SRTP, srtp));
+  }
+  belfry_account_set_srtp (account, BELFRY_MEDIA_SRTP_MANDATORY);
+
   g_assert_false (belfry_account_get_allow_srtp_without_tls (account));
   g_settings_set_boolean (settings, "allow-srtp-without-tls", TRUE);
   g_assert_true (belfry_account_get_allow_srtp_without_tls (account));
@@ -151,7 +166,7 @@ test_settings (void)
     g_autoptr (BelfryAccount) again = belfry_account_new ("bound");
 
     g_assert_cmpstr (belfry_account_get_display_name (again), ==, "Alice");
-    g_assert_cmpint (belfry_account_get_srtp (again), ==, BELFRY_SRTP_MANDATORY);
+    g_assert_cmpint (belfry_account_get_srtp (again), ==, BELFRY_MEDIA_SRTP_MANDATORY);
   }
   g_assert_finalize_object (g_steal_pointer (&account));
 }

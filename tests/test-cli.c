@@ -329,6 +329,17 @@ test_bad_uri (void)
   g_assert_nonnull (strstr (cli->errors->str, "not a SIP address"));
 }
 
+/* --srtp takes the nicks of the media layer's SRTP modes, and nothing else. */
+static void
+test_bad_srtp (void)
+{
+  g_autoptr (Cli) cli = cli_start ("--listen", "127.0.0.1:0", "--srtp", "sometimes", "sip:bob@127.0.0.1:9",
+                                   NULL);
+
+  g_assert_cmpint (cli_wait (cli, 10000), ==, 2);
+  g_assert_nonnull (strstr (cli->errors->str, "--srtp takes off, optional or mandatory"));
+}
+
 static void
 test_bad_outbound_proxy (void)
 {
@@ -781,6 +792,7 @@ main (int   argc,
   g_test_add_func ("/belfry/cli/display-name-not-utf8", test_display_name_not_utf8);
   g_test_add_func ("/belfry/cli/bad-uri", test_bad_uri);
   g_test_add_func ("/belfry/cli/port-taken", test_port_taken);
+  g_test_add_func ("/belfry/cli/bad-srtp", test_bad_srtp);
   g_test_add_func ("/belfry/cli/bad-outbound-proxy", test_bad_outbound_proxy);
   g_test_add_func ("/belfry/cli/outbound-proxy", test_outbound_proxy);
   g_test_add_func ("/belfry/cli/registrar/registered-call", test_registered_call);

@@ -442,7 +442,7 @@ test_account (void)
   /* Keys over signaling that is not TLS: a choice only with SRTP and
    * without TLS. */
   g_assert_false (gtk_widget_get_sensitive (editor_child (editor, "srtp_without_tls_row")));
-  adw_combo_row_set_selected (editor_child (editor, "srtp_row"), BELFRY_SRTP_OPTIONAL);
+  adw_combo_row_set_selected (editor_child (editor, "srtp_row"), BELFRY_MEDIA_SRTP_OPTIONAL);
   g_assert_true (gtk_widget_get_sensitive (editor_child (editor, "srtp_without_tls_row")));
   adw_combo_row_set_selected (editor_child (editor, "transport_row"), BELFRY_TRANSPORT_TLS);
   g_assert_false (gtk_widget_get_sensitive (editor_child (editor, "srtp_without_tls_row")));
@@ -464,8 +464,8 @@ test_account (void)
   account_settings = belfry_account_get_settings (account);
   g_assert_cmpstr (belfry_account_get_sip_address (account), ==, expected);
   g_assert_cmpstr (belfry_account_get_display_name (account), ==, "Alice Example");
-  g_assert_cmpint (belfry_account_get_srtp (account), ==, BELFRY_SRTP_OPTIONAL);
-  g_assert_cmpint (g_settings_get_enum (account_settings, "srtp"), ==, BELFRY_SRTP_OPTIONAL);
+  g_assert_cmpint (belfry_account_get_srtp (account), ==, BELFRY_MEDIA_SRTP_OPTIONAL);
+  g_assert_cmpint (g_settings_get_enum (account_settings, "srtp"), ==, BELFRY_MEDIA_SRTP_OPTIONAL);
   g_assert_true (belfry_account_get_allow_srtp_without_tls (account));
   g_assert_true (g_settings_get_boolean (account_settings, "allow-srtp-without-tls"));
   g_assert_true (belfry_account_get_enabled (account));

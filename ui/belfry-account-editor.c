@@ -268,7 +268,7 @@ static void
 update_srtp_without_tls (BelfryAccountEditor *self)
 {
   gtk_widget_set_sensitive (self->srtp_without_tls_row,
-                            adw_combo_row_get_selected (self->srtp_row) != BELFRY_SRTP_OFF &&
+                            adw_combo_row_get_selected (self->srtp_row) != BELFRY_MEDIA_SRTP_OFF &&
                             adw_combo_row_get_selected (self->transport_row) != BELFRY_TRANSPORT_TLS);
 }
 
@@ -408,7 +408,7 @@ apply_action (GtkWidget  *widget,
   belfry_account_set_outbound_proxy (self->account, proxy);
   if (transport <= BELFRY_TRANSPORT_TLS)
     belfry_account_set_transport (self->account, transport);
-  if (srtp <= BELFRY_SRTP_MANDATORY)
+  if (srtp <= BELFRY_MEDIA_SRTP_MANDATORY)
     belfry_account_set_srtp (self->account, srtp);
   belfry_account_set_allow_srtp_without_tls (self->account, gtk_switch_get_active (self->srtp_without_tls_switch));
   belfry_account_set_enabled (self->account, gtk_switch_get_active (self->enabled_switch));

@@ -647,15 +647,14 @@ main (int   argc,
   if (cli.rtp_timeout >= 0)
     belfry_media_engine_set_rtp_timeout (cli.engine, (guint) cli.rtp_timeout);
   if (cli.srtp != NULL) {
-    g_autoptr (GEnumClass) klass = g_type_class_ref (BELFRY_TYPE_MEDIA_SRTP);
-    GEnumValue *mode = g_enum_get_value_by_nick (klass, cli.srtp);
+    int mode;
 
-    if (mode == NULL) {
+    if (!belfry_enum_from_nick (BELFRY_TYPE_MEDIA_SRTP, cli.srtp, &mode)) {
       g_printerr ("belfry-cli: --srtp takes off, optional or mandatory\n");
       cli.exit_status = 2;
       goto out;
     }
-    belfry_media_engine_set_srtp (cli.engine, mode->value);
+    belfry_media_engine_set_srtp (cli.engine, mode);
   }
   belfry_media_engine_set_record_file (cli.engine, cli.record);
 

@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include "belfry-enum.h"
 #include "belfry-media-backend-private.h"
 #include "belfry-media-engine-private.h"
 #include "belfry-media-enums.h"
@@ -461,6 +462,7 @@ apply_options (BelfryMediaHandler  *handler,
   GVariant *options = NULL;
   const char *srtp = NULL;
   gboolean allow;
+  int mode;
 
   if (user_agent != NULL)
     options = belfry_user_agent_get_session_description_handler_factory_options (user_agent);
@@ -468,16 +470,13 @@ apply_options (BelfryMediaHandler  *handler,
     return TRUE;
 
   if (g_variant_lookup (options, "srtp", "&s", &srtp)) {
-    g_autoptr (GEnumClass) klass = g_type_class_ref (BELFRY_TYPE_MEDIA_SRTP);
-    GEnumValue *mode = g_enum_get_value_by_nick (klass, srtp);
-
     /* Better no call than a call in clear that was meant to be secret. */
-    if (mode == NULL) {
+    if (!belfry_enum_from_nick (BELFRY_TYPE_MEDIA_SRTP, srtp, &mode)) {
       g_set_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FAILED,
                    "Unknown SRTP mode “%s” in the factory options", srtp);
       return FALSE;
     }
-    belfry_media_handler_set_srtp (handler, mode->value);
+    belfry_media_handler_set_srtp (handler, mode);
   }
   if (g_variant_lookup (options, "allow-srtp-without-tls", "b", &allow))
     belfry_media_handler_set_allow_srtp_without_tls (handler, allow);
