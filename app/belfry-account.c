@@ -7,6 +7,7 @@
 #include "belfry-account.h"
 #include "belfry-account-private.h"
 #include "belfry-app-enums.h"
+#include "belfry-enum.h"
 #include "belfry-media-enums.h"
 #include "belfry-sip-error.h"
 
@@ -171,18 +172,23 @@ dup_domain (BelfryAccount  *self,
   return port > 0 ? g_strdup_printf ("%s:%d", host, port) : g_strdup (host);
 }
 
-static const char *
-transport_parameter (BelfryAccount *self)
+/* Takes @address (nullable) and gives it the account's transport, so
+ * that requests to it go the way the account registers. UDP is SIP's
+ * default and left unsaid; a transport that @address names is kept. */
+static BelfryNameAddr *
+with_account_transport (BelfryAccount  *self,
+                        BelfryNameAddr *address)
 {
-  switch (self->transport) {
-  case BELFRY_TRANSPORT_TCP:
-    return ";transport=tcp";
-  case BELFRY_TRANSPORT_TLS:
-    return ";transport=tls";
-  case BELFRY_TRANSPORT_UDP:
-  default:
-    return "";
-  }
+  g_autoptr (BelfryNameAddr) owned = address;
+  const char *transport;
+
+  if (address == NULL || self->transport == BELFRY_TRANSPORT_UDP ||
+      g_str_equal (belfry_name_addr_get_scheme (address), "tel") ||
+      belfry_name_addr_get_transport (address) != NULL)
+    return g_steal_pointer (&owned);
+
+  transport = belfry_enum_get_nick (BELFRY_TYPE_TRANSPORT, self->transport);
+  return belfry_name_addr_new_with_transport (address, transport);
 }
 
 /* Whether @text is a telephone number as people type it: digits with
@@ -248,8 +254,8 @@ resolve_number (BelfryAccount  *self,
   if (domain == NULL)
     return NULL;
 
-  uri = g_strdup_printf ("sip:%s@%s;user=phone%s", normalized, domain, transport_parameter (self));
-  return belfry_name_addr_new (NULL, uri, error);
+  uri = g_strdup_printf ("sip:%s@%s;user=phone", normalized, domain);
+  return with_account_transport (self, belfry_name_addr_new (NULL, uri, error));
 }
 
 static void
@@ -805,24 +811,25 @@ BelfryNameAddr *
 belfry_account_dup_identity (BelfryAccount  *self,
                              GError        **error)
 {
+  g_autoptr (BelfryNameAddr) address = NULL;
   g_autofree char *uri = NULL;
-  const char *address;
 
   g_return_val_if_fail (BELFRY_IS_ACCOUNT (self), NULL);
 
-  address = self->sip_address;
-  if (*address == '\0') {
+  if (*self->sip_address == '\0') {
     g_set_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT,
                  _("The account has no SIP address"));
     return NULL;
   }
 
-  if (g_ascii_strncasecmp (address, "sip:", 4) == 0 || g_ascii_strncasecmp (address, "sips:", 5) == 0)
-    uri = g_strdup (address);
-  else
-    uri = g_strconcat ("sip:", address, NULL);
+  address = belfry_name_addr_parse_typed (self->sip_address, error);
+  if (address == NULL)
+    return NULL;
+  if (*self->display_name == '\0')
+    return g_steal_pointer (&address);
 
-  return belfry_name_addr_new (*self->display_name != '\0' ? self->display_name : NULL, uri, error);
+  uri = belfry_name_addr_dup_uri (address);
+  return belfry_name_addr_new (self->display_name, uri, error);
 }
 
 /**
@@ -838,28 +845,29 @@ belfry_account_dup_identity (BelfryAccount  *self,
 char *
 belfry_account_dup_registrar_uri (BelfryAccount *self)
 {
-  g_autofree char *base = NULL;
+  g_autoptr (BelfryNameAddr) registrar = NULL;
 
   g_return_val_if_fail (BELFRY_IS_ACCOUNT (self), NULL);
 
   if (*self->registrar != '\0') {
-    if (strchr (self->registrar, ':') != NULL &&
-        (g_ascii_strncasecmp (self->registrar, "sip:", 4) == 0 ||
-         g_ascii_strncasecmp (self->registrar, "sips:", 5) == 0))
-      base = g_strdup (self->registrar);
-    else
-      base = g_strconcat ("sip:", self->registrar, NULL);
+    registrar = belfry_name_addr_parse_typed (self->registrar, NULL);
+    /* The registerer says in words what is wrong with the address. */
+    if (registrar == NULL)
+      return g_strdup (self->registrar);
   } else {
     g_autofree char *domain = dup_domain (self, NULL);
+    g_autofree char *uri = NULL;
 
     if (domain == NULL)
       return NULL;
-    base = g_strconcat ("sip:", domain, NULL);
+    uri = g_strconcat ("sip:", domain, NULL);
+    registrar = belfry_name_addr_new (NULL, uri, NULL);
+    if (registrar == NULL)
+      return NULL;
   }
 
-  if (strstr (base, ";transport=") != NULL)
-    return g_steal_pointer (&base);
-  return g_strconcat (base, transport_parameter (self), NULL);
+  registrar = with_account_transport (self, g_steal_pointer (&registrar));
+  return belfry_name_addr_dup_uri (registrar);
 }
 
 /**
@@ -878,7 +886,7 @@ char *
 belfry_account_dup_outbound_proxy_uri (BelfryAccount *self)
 {
   g_autofree char *trimmed = NULL;
-  g_autofree char *base = NULL;
+  g_autoptr (BelfryNameAddr) proxy = NULL;
 
   g_return_val_if_fail (BELFRY_IS_ACCOUNT (self), NULL);
 
@@ -886,15 +894,15 @@ belfry_account_dup_outbound_proxy_uri (BelfryAccount *self)
   if (*trimmed == '\0')
     return NULL;
 
-  if (g_ascii_strncasecmp (trimmed, "sip:", 4) == 0 || g_ascii_strncasecmp (trimmed, "sips:", 5) == 0)
-    base = g_steal_pointer (&trimmed);
-  else
-    base = g_strconcat ("sip:", trimmed, NULL);
+  proxy = belfry_name_addr_parse_typed (trimmed, NULL);
+  /* The user agent refuses it, and the account says so in words. */
+  if (proxy == NULL)
+    return g_steal_pointer (&trimmed);
 
-  /* sips: is TLS already; a transport of its own is kept. */
-  if (g_ascii_strncasecmp (base, "sips:", 5) == 0 || strstr (base, ";transport=") != NULL)
-    return g_steal_pointer (&base);
-  return g_strconcat (base, transport_parameter (self), NULL);
+  /* sips: is TLS already. */
+  if (!g_str_equal (belfry_name_addr_get_scheme (proxy), "sips"))
+    proxy = with_account_transport (self, g_steal_pointer (&proxy));
+  return belfry_name_addr_dup_uri (proxy);
 }
 
 /**
@@ -1101,11 +1109,13 @@ belfry_account_resolve_target (BelfryAccount  *self,
                                GError        **error)
 {
   g_autofree char *trimmed = NULL;
+  const char *scheme;
 
   g_return_val_if_fail (self == NULL || BELFRY_IS_ACCOUNT (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
 
   trimmed = g_strstrip (g_strdup (text));
+  scheme = g_uri_peek_scheme (trimmed);
 
   if (*trimmed == '\0') {
     g_set_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT,
@@ -1113,12 +1123,11 @@ belfry_account_resolve_target (BelfryAccount  *self,
     return NULL;
   }
 
-  if (g_ascii_strncasecmp (trimmed, "sip:", 4) == 0 ||
-      g_ascii_strncasecmp (trimmed, "sips:", 5) == 0 ||
+  if (g_strcmp0 (scheme, "sip") == 0 || g_strcmp0 (scheme, "sips") == 0 ||
       strchr (trimmed, '<') != NULL)
     return belfry_name_addr_parse (trimmed, error);
 
-  if (g_ascii_strncasecmp (trimmed, "tel:", 4) == 0) {
+  if (g_strcmp0 (scheme, "tel") == 0) {
     g_autofree char *number = g_strndup (trimmed + 4, strcspn (trimmed + 4, ";"));
 
     if (!looks_like_number (number)) {
@@ -1130,15 +1139,15 @@ belfry_account_resolve_target (BelfryAccount  *self,
   }
 
   if (strchr (trimmed, '@') != NULL) {
-    /* With the account's transport, as its registration has. */
-    g_autofree char *uri = g_strconcat ("sip:", trimmed,
-                                        self != NULL ? transport_parameter (self) : "", NULL);
-    BelfryNameAddr *target = belfry_name_addr_new (NULL, uri, NULL);
+    BelfryNameAddr *target = belfry_name_addr_parse_typed (trimmed, NULL);
 
-    if (target == NULL)
+    if (target == NULL) {
       g_set_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT,
                    _("“%s” is not an address that can be called"), trimmed);
-    return target;
+      return NULL;
+    }
+    /* With the account's transport, as its registration has. */
+    return self != NULL ? with_account_transport (self, target) : target;
   }
 
   if (looks_like_number (trimmed))
@@ -1158,11 +1167,11 @@ belfry_account_resolve_target (BelfryAccount  *self,
     if (domain == NULL)
       return NULL;
 
-    uri = g_strdup_printf ("sip:%s@%s%s", trimmed, domain, transport_parameter (self));
+    uri = g_strdup_printf ("sip:%s@%s", trimmed, domain);
     target = belfry_name_addr_new (NULL, uri, NULL);
     if (target == NULL)
       g_set_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT,
                    _("“%s” is not an address that can be called"), trimmed);
-    return target;
+    return with_account_transport (self, target);
   }
 }

@@ -81,6 +81,8 @@ test_resolve (void)
   belfry_account_set_transport (account, BELFRY_TRANSPORT_TCP);
   check_target (account, "123", "sip:123@example.org;user=phone;transport=tcp");
   check_target (account, "bob@example.com", "sip:bob@example.com;transport=tcp");
+  /* A transport of its own is kept, not doubled. */
+  check_target (account, "bob@example.com;transport=udp", "sip:bob@example.com;transport=udp");
   /* A typed URI is taken as it is. */
   check_target (account, "sip:bob@example.com", "sip:bob@example.com");
 
@@ -90,6 +92,18 @@ test_resolve (void)
   check_target (NULL, "12345", NULL);
   check_target (NULL, "tel:+4930123", NULL);
   check_target (NULL, "bob", NULL);
+}
+
+static void
+check_registrar (BelfryAccount *account,
+                 const char    *typed,
+                 const char    *expected)
+{
+  g_autofree char *uri = NULL;
+
+  belfry_account_set_registrar (account, typed);
+  uri = belfry_account_dup_registrar_uri (account);
+  g_assert_cmpstr (uri, ==, expected);
 }
 
 static void
@@ -135,6 +149,11 @@ test_settings (void)
 
   registrar = belfry_account_dup_registrar_uri (account);
   g_assert_cmpstr (registrar, ==, "sip:example.net;transport=tcp");
+  check_registrar (account, "registrar.example.net:5070",
+                   "sip:registrar.example.net:5070;transport=tcp");
+  check_registrar (account, "sip:registrar.example.net;transport=udp",
+                   "sip:registrar.example.net;transport=udp");
+  check_registrar (account, "", "sip:example.net;transport=tcp");
 
   /* The outbound proxy gets sip: and the transport, unless it has them. */
   g_assert_null (belfry_account_dup_outbound_proxy_uri (account));

@@ -83,6 +83,9 @@ test_call_from_window (void)
   /* An empty address says what is wrong and calls nobody. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.call", NULL));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "error_label"))));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_widget_get_template_child (
+                     GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "error_label"))),
+                   ==, "Type an address or a number to call");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "dialer");
 
   /* Typing with the dial pad's action goes into the entry. */

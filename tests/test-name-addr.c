@@ -107,6 +107,71 @@ test_new (void)
   g_assert_null (belfry_name_addr_get_display_name (bare));
 }
 
+/* What people type into a form or a setting: sip: is added when the text
+ * names no scheme, and a host with a port is not taken for a scheme. */
+static void
+test_typed (void)
+{
+  const struct {
+    const char *typed;
+    const char *uri;
+    const char *display_name;
+  } cases[] = {
+    { "  bob@example.org ", "sip:bob@example.org", NULL },
+    { "example.org:5070", "sip:example.org:5070", NULL },
+    { "proxy.example.net;lr", "sip:proxy.example.net;lr", NULL },
+    { "SIPS:bob@example.org", "sips:bob@example.org", NULL },
+    { "tel:+4930123", "tel:+4930123", NULL },
+    { "Alice <sip:alice@example.org>", "sip:alice@example.org", "Alice" },
+  };
+  const char *refused[] = {
+    "", "   ", "sip:<nowhere>", "<nowhere>", "bob@", "http://example.org/",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (BelfryNameAddr) addr = belfry_name_addr_parse_typed (cases[i].typed, &error);
+    g_autofree char *uri = NULL;
+
+    g_test_message ("typed “%s”", cases[i].typed);
+    g_assert_no_error (error);
+    uri = belfry_name_addr_dup_uri (addr);
+    g_assert_cmpstr (uri, ==, cases[i].uri);
+    g_assert_cmpstr (belfry_name_addr_get_display_name (addr), ==, cases[i].display_name);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (BelfryNameAddr) addr = belfry_name_addr_parse_typed (refused[i], &error);
+
+    g_test_message ("refusing typed “%s”", refused[i]);
+    g_assert_null (addr);
+    g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT);
+  }
+}
+
+/* The transport is a URI parameter; a copy with another one leaves the
+ * original, its display name and its header parameters alone. */
+static void
+test_transport (void)
+{
+  g_autoptr (BelfryNameAddr) addr = belfry_name_addr_parse ("\"A\" <sip:a@example.org;lr>;tag=t1",
+                                                            NULL);
+  g_autoptr (BelfryNameAddr) tcp = belfry_name_addr_new_with_transport (addr, "tcp");
+  g_autoptr (BelfryNameAddr) tls = belfry_name_addr_new_with_transport (tcp, "tls");
+  g_autoptr (BelfryNameAddr) tel = belfry_name_addr_parse ("tel:+4930123", NULL);
+  g_autofree char *original = belfry_name_addr_to_string (addr);
+  g_autofree char *printed = belfry_name_addr_to_string (tcp);
+  g_autofree char *replaced = belfry_name_addr_dup_uri (tls);
+
+  g_assert_null (belfry_name_addr_get_transport (addr));
+  g_assert_null (belfry_name_addr_get_transport (tel));
+  g_assert_cmpstr (belfry_name_addr_get_transport (tcp), ==, "tcp");
+  g_assert_cmpstr (original, ==, "\"A\" <sip:a@example.org;lr>;tag=t1");
+  g_assert_cmpstr (printed, ==, "\"A\" <sip:a@example.org;lr;transport=tcp>;tag=t1");
+  g_assert_cmpstr (replaced, ==, "sip:a@example.org;lr;transport=tls");
+}
+
 static void
 test_equal (void)
 {
@@ -209,6 +274,8 @@ main (int   argc,
   }
   g_test_add_func ("/belfry/name-addr/parameters", test_parameters);
   g_test_add_func ("/belfry/name-addr/new", test_new);
+  g_test_add_func ("/belfry/name-addr/typed", test_typed);
+  g_test_add_func ("/belfry/name-addr/transport", test_transport);
   g_test_add_func ("/belfry/name-addr/equal", test_equal);
   g_test_add_func ("/belfry/name-addr/friendly-name", test_friendly_name);
   g_test_add_func ("/belfry/name-addr/refusals", test_refusals);

@@ -74,17 +74,6 @@ struct _BelfryAccountEditor {
 
 G_DEFINE_FINAL_TYPE (BelfryAccountEditor, belfry_account_editor, GTK_TYPE_WIDGET)
 
-/* Whether @text names its scheme (or is a name-addr with angle brackets);
- * otherwise "sip:" is put in front, as people often type user@host. */
-static gboolean
-has_scheme (const char *text)
-{
-  return g_ascii_strncasecmp (text, "sip:", 4) == 0 ||
-         g_ascii_strncasecmp (text, "sips:", 5) == 0 ||
-         g_ascii_strncasecmp (text, "tel:", 4) == 0 ||
-         strchr (text, '<') != NULL;
-}
-
 /* Checks that @text is a sip: or sips: address with a host (and a user
  * when @need_user). Returns the URI to store, or NULL; @display_name gets
  * the display name of a name-addr such as `Alice <sip:alice@example.org>`. */
@@ -93,19 +82,13 @@ parse_sip_uri (const char  *text,
                gboolean     need_user,
                char       **display_name)
 {
-  g_autofree char *trimmed = g_strstrip (g_strdup (text));
-  g_autofree char *full = NULL;
   g_autoptr (BelfryNameAddr) address = NULL;
   const char *scheme;
   const char *host;
   const char *user;
 
-  if (*trimmed == '\0')
-    return NULL;
-
-  full = has_scheme (trimmed) ? g_strdup (trimmed) : g_strconcat ("sip:", trimmed, NULL);
   /* The parser's own message is for developers; the form says it in words. */
-  address = belfry_name_addr_parse (full, NULL);
+  address = belfry_name_addr_parse_typed (text, NULL);
   if (address == NULL)
     return NULL;
 

@@ -446,15 +446,7 @@ call_action (GtkWidget  *widget,
   g_autoptr (GError) error = NULL;
   BelfrySession *session;
 
-  {
-    g_autofree char *trimmed = g_strstrip (g_strdup (text));
-
-    if (*trimmed == '\0') {
-      show_error (self, _("Type an address or a number to call"));
-      return;
-    }
-  }
-
+  /* An empty or blank address is refused there too, in the same words. */
   session = belfry_call_manager_call (self->call_manager, text,
                                       belfry_account_manager_get_default_account (accounts), &error);
   if (session == NULL) {

@@ -201,6 +201,71 @@ belfry_name_addr_new (const char  *display_name,
 }
 
 /**
+ * belfry_name_addr_parse_typed:
+ * @text: an address as a person types it into a form or a setting
+ * @error: return location for a #GError
+ *
+ * Parses what people type for an address: a name-addr, a `sip:`, `sips:`
+ * or `tel:` URI, or, without a scheme, `user@host` or a host, which is
+ * taken as a `sip:` URI. White space around @text is ignored.
+ *
+ * Returns: (transfer full) (nullable): the name-addr, or %NULL with
+ *   %BELFRY_SIP_ERROR_INVALID_ARGUMENT
+ */
+BelfryNameAddr *
+belfry_name_addr_parse_typed (const char  *text,
+                              GError     **error)
+{
+  g_autofree char *trimmed = NULL;
+  const char *scheme;
+  g_autofree char *uri = NULL;
+  BelfryNameAddr *self;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  trimmed = g_strstrip (g_strdup (text));
+  scheme = g_uri_peek_scheme (trimmed);
+  if (g_strcmp0 (scheme, "sip") == 0 || g_strcmp0 (scheme, "sips") == 0 ||
+      g_strcmp0 (scheme, "tel") == 0 || strchr (trimmed, '<') != NULL)
+    return belfry_name_addr_parse (trimmed, error);
+
+  /* A host and port such as example.org:5070 looks like a scheme to
+   * g_uri_peek_scheme(), so anything but the three schemes gets sip:. */
+  uri = g_strconcat ("sip:", trimmed, NULL);
+  self = belfry_name_addr_parse (uri, NULL);
+  if (self == NULL)
+    g_set_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT,
+                 "“%s” is not a SIP address", trimmed);
+  return self;
+}
+
+/**
+ * belfry_name_addr_new_with_transport:
+ * @self: a name-addr with a `sip:` or `sips:` URI
+ * @transport: a transport, such as `tcp` or `tls`
+ *
+ * Makes a copy of @self whose URI has the `transport` parameter
+ * @transport, replacing the one it had.
+ *
+ * Returns: (transfer full): the new name-addr
+ */
+BelfryNameAddr *
+belfry_name_addr_new_with_transport (const BelfryNameAddr *self,
+                                     const char           *transport)
+{
+  belle_sip_header_address_t *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (belle_sip_header_address_get_uri (self->address) != NULL, NULL);
+  g_return_val_if_fail (transport != NULL, NULL);
+
+  copy = BELLE_SIP_HEADER_ADDRESS (belle_sip_object_clone (BELLE_SIP_OBJECT (self->address)));
+  belle_sip_uri_set_transport_param (belle_sip_header_address_get_uri (copy), transport);
+  return name_addr_wrap (copy, "", NULL);
+}
+
+/**
  * belfry_name_addr_ref:
  * @self: a name-addr
  *
@@ -421,6 +486,24 @@ belfry_name_addr_get_uri_parameter (const BelfryNameAddr *self,
 
   value = belle_sip_parameters_get_parameter (BELLE_SIP_PARAMETERS (uri), name);
   return value != NULL ? value : "";
+}
+
+/**
+ * belfry_name_addr_get_transport:
+ * @self: a name-addr
+ *
+ * Returns: (nullable): the `transport` parameter of a SIP URI, such as
+ *   `tcp`; %NULL when it names none or for a tel: URI
+ */
+const char *
+belfry_name_addr_get_transport (const BelfryNameAddr *self)
+{
+  belle_sip_uri_t *uri;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  uri = belle_sip_header_address_get_uri (self->address);
+  return uri != NULL ? belle_sip_uri_get_transport_param (uri) : NULL;
 }
 
 static gboolean
