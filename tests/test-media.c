@@ -1042,6 +1042,8 @@ test_wav_convert (void)
 {
   static const guint rates[] = { 8000, 16000, 22050, 32000, 44100, 48000 };
   static const guint targets[] = { 8000, 16000, 48000 };
+  g_autoptr (BelfryMediaEngine) engine = belfry_media_engine_new ();
+  MSFactory *factory = belfry_media_engine_get_factory (engine);
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("belfry-wav-XXXXXX", &error);
   g_autofree char *input = g_build_filename (dir, "in.wav", NULL);
@@ -1057,7 +1059,7 @@ test_wav_convert (void)
         g_autofree char *report = NULL;
         guint rate, n_channels, bits;
 
-        g_assert_true (belfry_media_wav_convert (input, output, targets[t], &error));
+        g_assert_true (belfry_media_wav_convert (factory, input, output, targets[t], &error));
         g_assert_no_error (error);
         g_assert_true (belfry_media_wav_probe (output, &rate, &n_channels, &bits, &error));
         g_assert_cmpuint (rate, ==, targets[t]);
@@ -1076,7 +1078,7 @@ test_wav_convert (void)
 
   /* What is not a WAV file says so. */
   g_assert_true (g_file_set_contents (input, "RIFF....WAVEnothing", -1, &error));
-  g_assert_false (belfry_media_wav_convert (input, output, 8000, &error));
+  g_assert_false (belfry_media_wav_convert (factory, input, output, 8000, &error));
   g_assert_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FILE);
 
   g_unlink (input);
@@ -2257,7 +2259,8 @@ test_speech (Fixture       *fixture,
                                         &error));
   /* The reference is what A sends: the speech converted to the codec's
    * rate by Belfry's own converter, whose band limit is then no loss. */
-  g_assert_true (belfry_media_wav_convert (fixture->play_a, reference_path, speech->rate, &error));
+  g_assert_true (belfry_media_wav_convert (belfry_media_engine_get_factory (fixture->engine_a),
+                                           fixture->play_a, reference_path, speech->rate, &error));
   g_assert_no_error (error);
   reference = belfry_wav_read (reference_path, &error);
   g_assert_no_error (error);

@@ -344,7 +344,8 @@ belfry_media_engine_prepare_play_file (BelfryMediaEngine  *self,
   output = g_build_filename (state->work_dir, name, NULL);
   g_debug ("converting %s (%u Hz, %u channels, %u bits) to %u Hz mono", play_file,
            file_rate, channels, bits, rate);
-  if (!belfry_media_wav_convert (play_file, output, rate, error))
+  if (!belfry_media_wav_convert (belfry_media_engine_get_factory (self), play_file, output, rate,
+                                 error))
     return NULL;
 
   g_hash_table_insert (state->converted, g_steal_pointer (&key), g_strdup (output));

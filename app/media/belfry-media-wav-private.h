@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <mediastreamer2/msfactory.h>
 
 G_BEGIN_DECLS
 
@@ -17,9 +18,10 @@ gboolean belfry_media_wav_probe         (const char  *path,
                                          GError     **error);
 
 /* Writes @input as 16-bit mono PCM at @rate to @output: channels are
- * mixed down and the audio is resampled with a band-limited (windowed
- * sinc) interpolator. 8-, 16-, 24- and 32-bit PCM and 32-bit float in. */
-gboolean belfry_media_wav_convert       (const char  *input,
+ * mixed down and the audio is resampled by mediastreamer2's resampler,
+ * made by @factory. 8-, 16-, 24- and 32-bit PCM and 32-bit float in. */
+gboolean belfry_media_wav_convert       (MSFactory   *factory,
+                                         const char  *input,
                                          const char  *output,
                                          guint        rate,
                                          GError     **error);

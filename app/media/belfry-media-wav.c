@@ -8,6 +8,7 @@
 #include "belfry-media-wav-private.h"
 
 #include <gio/gio.h>
+#include <mediastreamer2/msfilter.h>
 
 #include <math.h>
 #include <string.h>
@@ -15,11 +16,6 @@
 #define WAVE_FORMAT_PCM        1
 #define WAVE_FORMAT_IEEE_FLOAT 3
 #define WAVE_FORMAT_EXTENSIBLE 0xfffe
-
-/* Zero crossings of the sinc on each side of the interpolation point, and
- * kernel table steps per input sample. */
-#define KERNEL_ZERO_CROSSINGS 12
-#define KERNEL_STEPS          256
 
 typedef struct {
   guint format;
@@ -178,7 +174,7 @@ put_le32 (guint8 *p,
 static gboolean
 write_wav (const char    *path,
            guint          rate,
-           const float   *samples,
+           const gint16  *samples,
            gsize          n_samples,
            GError       **error)
 {
@@ -198,50 +194,80 @@ write_wav (const char    *path,
   memcpy (bytes + 36, "data", 4);
   put_le32 (bytes + 40, n_samples * 2);
 
-  for (gsize i = 0; i < n_samples; i++) {
-    double value = round (samples[i] * 32767.0);
-
-    put_le16 (bytes + 44 + 2 * i, (guint16) (gint16) CLAMP (value, -32768.0, 32767.0));
-  }
+  for (gsize i = 0; i < n_samples; i++)
+    put_le16 (bytes + 44 + 2 * i, (guint16) samples[i]);
   return g_file_set_contents (path, (const char *) bytes, size, error);
 }
 
-/* The windowed-sinc low-pass kernel, tabulated from its centre outward in
- * KERNEL_STEPS steps per input sample. */
-static float *
-make_kernel (double  cutoff,
-             double  half_width,
-             gsize  *n_steps)
+static gint16
+to_pcm16 (double value)
 {
-  gsize n = (gsize) ceil (half_width * KERNEL_STEPS) + 2;
-  float *table = g_new (float, n);
+  return (gint16) CLAMP (round (value * 32767.0), -32768.0, 32767.0);
+}
 
-  for (gsize i = 0; i < n; i++) {
-    double d = (double) i / KERNEL_STEPS;
-    double x = 2.0 * cutoff * d;
-    double sinc = x == 0.0 ? 1.0 : sin (G_PI * x) / (G_PI * x);
-    double t = d / half_width;
-    /* Blackman window over -half_width..half_width. */
-    double window = t >= 1.0 ? 0.0 : 0.42 + 0.5 * cos (G_PI * t) + 0.08 * cos (2.0 * G_PI * t);
+/* mediastreamer2's resampler (speex's, as calls use it) run by hand on
+ * @samples: the filter is in no graph and on no ticker, its queues are
+ * ours, and one process call takes all of the input, in 20 ms blocks as
+ * a stream would give it (a rate from a broken header still gets some). */
+static GArray *
+resample (MSFactory    *factory,
+          const gint16 *samples,
+          gsize         n_samples,
+          guint         input_rate,
+          guint         output_rate)
+{
+  MSFilter *resampler = ms_factory_create_filter (factory, MS_RESAMPLE_ID);
+  GArray *output = g_array_new (FALSE, FALSE, sizeof (gint16));
+  int rates[2] = { (int) input_rate, (int) output_rate };
+  int channels = 1;
+  gsize block = MAX (input_rate / 50, 1);
+  MSQueue in_queue, out_queue;
+  mblk_t *m;
 
-    table[i] = (float) (2.0 * cutoff * sinc * window);
+  ms_filter_call_method (resampler, MS_FILTER_SET_SAMPLE_RATE, &rates[0]);
+  ms_filter_call_method (resampler, MS_FILTER_SET_OUTPUT_SAMPLE_RATE, &rates[1]);
+  ms_filter_call_method (resampler, MS_FILTER_SET_NCHANNELS, &channels);
+  ms_filter_call_method (resampler, MS_FILTER_SET_OUTPUT_NCHANNELS, &channels);
+  ms_queue_init (&in_queue);
+  ms_queue_init (&out_queue);
+  resampler->inputs[0] = &in_queue;
+  resampler->outputs[0] = &out_queue;
+
+  for (gsize i = 0; i < n_samples; i += block) {
+    gsize bytes = MIN (block, n_samples - i) * sizeof (gint16);
+
+    m = allocb (bytes, 0);
+    memcpy (m->b_wptr, samples + i, bytes);
+    m->b_wptr += bytes;
+    ms_queue_put (&in_queue, m);
   }
-  *n_steps = n;
-  return table;
+
+  ms_filter_preprocess (resampler, NULL);
+  ms_filter_process (resampler);
+  ms_filter_postprocess (resampler);
+
+  while ((m = ms_queue_get (&out_queue)) != NULL) {
+    g_array_append_vals (output, m->b_rptr, (m->b_wptr - m->b_rptr) / sizeof (gint16));
+    freemsg (m);
+  }
+  ms_queue_flush (&in_queue);
+  resampler->inputs[0] = NULL;
+  resampler->outputs[0] = NULL;
+  ms_filter_destroy (resampler);
+  return output;
 }
 
 gboolean
-belfry_media_wav_convert (const char  *input,
+belfry_media_wav_convert (MSFactory   *factory,
+                          const char  *input,
                           const char  *output,
                           guint        rate,
                           GError     **error)
 {
   g_autoptr (GMappedFile) mapped = g_mapped_file_new (input, FALSE, error);
-  g_autofree float *mono = NULL;
-  g_autofree float *out = NULL;
-  g_autofree float *kernel = NULL;
-  gsize n_in, n_out, n_steps;
-  double step, cutoff, half_width;
+  g_autofree gint16 *mono = NULL;
+  g_autoptr (GArray) resampled = NULL;
+  gsize n_in;
   WavInfo info;
 
   if (mapped == NULL)
@@ -251,41 +277,15 @@ belfry_media_wav_convert (const char  *input,
     return FALSE;
 
   n_in = info.data_size / (info.bits / 8 * info.channels);
-  mono = g_new (float, MAX (n_in, 1));
+  mono = g_new (gint16, MAX (n_in, 1));
   for (gsize i = 0; i < n_in; i++)
-    mono[i] = read_frame (&info, i);
+    mono[i] = to_pcm16 (read_frame (&info, i));
 
   if (info.rate == rate)
     return write_wav (output, rate, mono, n_in, error);
 
-  /* Input samples per output sample; the cutoff, in cycles per input
-   * sample, sits a little below the lower of the two Nyquist limits. */
-  step = (double) info.rate / rate;
-  cutoff = 0.5 * MIN (1.0, 1.0 / step) * 0.92;
-  half_width = KERNEL_ZERO_CROSSINGS / (2.0 * cutoff);
-  kernel = make_kernel (cutoff, half_width, &n_steps);
-
-  n_out = (gsize) floor (n_in / step);
-  out = g_new0 (float, MAX (n_out, 1));
-  for (gsize j = 0; j < n_out; j++) {
-    double t = j * step;
-    gssize first = (gssize) ceil (t - half_width);
-    gssize last = (gssize) floor (t + half_width);
-    double sum = 0;
-
-    for (gssize k = MAX (first, 0); k <= last && k < (gssize) n_in; k++) {
-      double position = fabs (t - k) * KERNEL_STEPS;
-      gsize index = (gsize) position;
-      double fraction = position - index;
-
-      if (index + 1 >= n_steps)
-        continue;
-      sum += mono[k] * (kernel[index] + fraction * (kernel[index + 1] - kernel[index]));
-    }
-    out[j] = (float) sum;
-  }
-
-  return write_wav (output, rate, out, n_out, error);
+  resampled = resample (factory, mono, n_in, info.rate, rate);
+  return write_wav (output, rate, (const gint16 *) resampled->data, resampled->len, error);
 }
 
 gboolean
@@ -299,7 +299,7 @@ belfry_media_wav_write_tone (const char  *path,
 {
   gsize n = (gsize) (rate * seconds);
   gsize fade = rate / 100;
-  g_autofree float *samples = g_new (float, MAX (n, 1));
+  g_autofree gint16 *samples = g_new (gint16, MAX (n, 1));
 
   for (gsize i = 0; i < n; i++) {
     double value = sin (2.0 * G_PI * frequency1 * i / rate);
@@ -312,7 +312,7 @@ belfry_media_wav_write_tone (const char  *path,
       gain = (double) i / fade;
     else if (n - i < fade)
       gain = (double) (n - i) / fade;
-    samples[i] = (float) (value * gain * amplitude);
+    samples[i] = to_pcm16 (value * gain * amplitude);
   }
   return write_wav (path, rate, samples, n, error);
 }
