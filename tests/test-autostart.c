@@ -2,8 +2,8 @@
 
 #include "config.h"
 
-#include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <gtk/gtk.h>
 
 #include "belfry-autostart-private.h"
 #include "belfry-sipp.h"
@@ -25,16 +25,27 @@ done_cb (GObject      *source,
 }
 
 static gboolean
+set_enabled_for (GSettings  *settings,
+                 gboolean    enabled,
+                 gboolean    sandboxed,
+                 GtkWindow  *parent,
+                 GError    **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  belfry_autostart_set_enabled_full_async (settings, enabled, sandboxed, parent, NULL, done_cb,
+                                           &result);
+  belfry_test_wait_result (&result, 10000);
+  return belfry_autostart_set_enabled_finish (result, error);
+}
+
+static gboolean
 set_enabled (GSettings  *settings,
              gboolean    enabled,
              gboolean    sandboxed,
              GError    **error)
 {
-  g_autoptr (GAsyncResult) result = NULL;
-
-  belfry_autostart_set_enabled_full_async (settings, enabled, sandboxed, NULL, done_cb, &result);
-  belfry_test_wait_result (&result, 10000);
-  return belfry_autostart_set_enabled_finish (result, error);
+  return set_enabled_for (settings, enabled, sandboxed, NULL, error);
 }
 
 static void
@@ -105,7 +116,8 @@ typedef struct {
   gboolean owned;
   /* what the next request gets: 0 yes, 1 the person said no */
   guint32 response;
-  /* the last request's options */
+  /* the last request's parent window and options */
+  char *parent_window;
   GVariant *options;
 } Portal;
 
@@ -126,8 +138,9 @@ portal_method_call (GDBusConnection       *connection,
   gboolean autostart = FALSE;
   GVariantBuilder results;
 
+  g_clear_pointer (&portal->parent_window, g_free);
   g_clear_pointer (&portal->options, g_variant_unref);
-  g_variant_get (parameters, "(&s@a{sv})", NULL, &portal->options);
+  g_variant_get (parameters, "(s@a{sv})", &portal->parent_window, &portal->options);
   g_assert_true (g_variant_lookup (portal->options, "handle_token", "&s", &token));
   g_variant_lookup (portal->options, "autostart", "b", &autostart);
   handle = g_strdup_printf ("/org/freedesktop/portal/desktop/request/%s/%s", sender_path, token);
@@ -188,6 +201,7 @@ portal_stop (Portal *portal)
   g_dbus_connection_unregister_object (portal->connection, portal->registration);
   g_dbus_connection_close_sync (portal->connection, NULL, NULL);
   g_clear_object (&portal->connection);
+  g_clear_pointer (&portal->parent_window, g_free);
   g_clear_pointer (&portal->options, g_variant_unref);
 }
 
@@ -217,14 +231,21 @@ test_portal (void)
   const char *reason = NULL;
   gboolean autostart = FALSE;
   gboolean activatable = TRUE;
+  GtkWidget *window;
   Portal portal = { 0 };
 
   portal_start (&portal);
   g_settings_set_boolean (settings, "start-at-login", FALSE);
 
-  /* Asked for, granted: remembered, since the portal cannot be asked. */
-  g_assert_true (set_enabled (settings, TRUE, TRUE, &error));
+  /* Asked for from the preferences, granted: remembered, since the
+   * portal cannot be asked. The question belongs to the window that
+   * asked (on X11, its window ID). */
+  window = gtk_window_new ();
+  gtk_widget_realize (window);
+  g_assert_true (set_enabled_for (settings, TRUE, TRUE, GTK_WINDOW (window), &error));
   g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (portal.parent_window, "x11:"));
+  gtk_window_destroy (GTK_WINDOW (window));
   g_assert_true (g_settings_get_boolean (settings, "start-at-login"));
   g_assert_true (g_variant_lookup (portal.options, "autostart", "b", &autostart));
   g_assert_true (autostart);
@@ -244,10 +265,11 @@ test_portal (void)
   g_clear_error (&error);
   g_assert_true (g_settings_get_boolean (settings, "start-at-login"));
 
-  /* Turned off. */
+  /* Turned off, with no window to ask from. */
   portal.response = 0;
   g_assert_true (set_enabled (settings, FALSE, TRUE, &error));
   g_assert_no_error (error);
+  g_assert_cmpstr (portal.parent_window, ==, "");
   g_assert_false (g_settings_get_boolean (settings, "start-at-login"));
   g_assert_true (g_variant_lookup (portal.options, "autostart", "b", &autostart));
   g_assert_false (autostart);
@@ -270,6 +292,7 @@ main (int   argc,
       char *argv[])
 {
   belfry_test_init (&argc, &argv);
+  gtk_init ();
 
   g_test_add_func ("/belfry/autostart/host", test_host);
   g_test_add_func ("/belfry/autostart/portal", test_portal);

@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 void belfry_autostart_set_enabled_full_async (GSettings           *settings,
                                               gboolean             enabled,
                                               gboolean             sandboxed,
+                                              GtkWindow           *parent,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data);

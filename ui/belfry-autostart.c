@@ -4,12 +4,14 @@
 
 #include "config.h"
 
-#include <errno.h>
+#include "belfry-autostart-private.h"
+
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-#include <string.h>
+#include <libportal-gtk4/portal-gtk4.h>
 
-#include "belfry-autostart-private.h"
+#include <errno.h>
+#include <string.h>
 
 /* Starting Belfry at login, without a window (`belfry --background`), so
  * that calls ring from the moment the person logs in.
@@ -19,16 +21,6 @@
  * there, the desktop grants it through the Background portal; the portal
  * cannot be asked afterwards what it granted, so the answer is kept in
  * the `start-at-login` setting. */
-
-#define PORTAL_BUS_NAME "org.freedesktop.portal.Desktop"
-#define PORTAL_OBJECT_PATH "/org/freedesktop/portal/desktop"
-#define PORTAL_REQUEST_INTERFACE "org.freedesktop.portal.Request"
-
-static gboolean
-running_sandboxed (void)
-{
-  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
-}
 
 static char *
 desktop_file_path (void)
@@ -70,7 +62,7 @@ belfry_autostart_get_enabled (GSettings *settings)
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), FALSE);
 
-  if (running_sandboxed ())
+  if (xdp_portal_running_under_flatpak ())
     return g_settings_get_boolean (settings, "start-at-login");
 
   /* A file that is there but turned off (by the desktop's own settings)
@@ -162,131 +154,43 @@ write_desktop_file (gboolean   enabled,
 typedef struct {
   GSettings *settings;
   gboolean enabled;
-  GDBusConnection *bus;
-  char *request_path;
-  guint response_id;
 } PortalRequest;
 
 static void
 portal_request_free (PortalRequest *request)
 {
-  if (request->response_id != 0)
-    g_dbus_connection_signal_unsubscribe (request->bus, request->response_id);
   g_clear_object (&request->settings);
-  g_clear_object (&request->bus);
-  g_free (request->request_path);
   g_free (request);
 }
 
-static void
-finish_portal_request (GTask    *task,
-                       gboolean  granted,
-                       GError   *error)
-{
-  PortalRequest *request = g_task_get_task_data (task);
-
-  if (request->response_id != 0) {
-    g_dbus_connection_signal_unsubscribe (request->bus, request->response_id);
-    request->response_id = 0;
-  }
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, granted);
-  g_object_unref (task);
-}
-
 /* The portal's answer, once the person chose (or the desktop did). */
-static void
-on_response (GDBusConnection *connection,
-             const char      *sender,
-             const char      *object_path,
-             const char      *interface_name,
-             const char      *signal_name,
-             GVariant        *parameters,
-             gpointer         user_data)
-{
-  GTask *task = user_data;
-  PortalRequest *request = g_task_get_task_data (task);
-  g_autoptr (GVariant) results = NULL;
-  guint32 response;
-  gboolean autostart = FALSE;
-
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ua{sv})")))
-    return;
-
-  g_variant_get (parameters, "(u@a{sv})", &response, &results);
-  if (response != 0) {
-    finish_portal_request (task, FALSE,
-                           g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                                                _("The desktop did not allow Belfry to start at login")));
-    return;
-  }
-
-  g_variant_lookup (results, "autostart", "b", &autostart);
-  g_settings_set_boolean (request->settings, "start-at-login", autostart);
-  finish_portal_request (task, autostart == request->enabled, NULL);
-}
-
 static void
 request_background_cb (GObject      *source,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
-  GTask *task = user_data;
-  g_autoptr (GVariant) reply = NULL;
-  GError *error = NULL;
-
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL) {
-    /* Translators: %s says why (from D-Bus). */
-    GError *explained = g_error_new (error->domain, error->code, _("The desktop cannot start Belfry at login: %s"),
-                                     error->message);
-
-    g_error_free (error);
-    finish_portal_request (task, FALSE, explained);
-  }
-  /* Otherwise the answer comes as the request's Response signal. */
-}
-
-static void
-bus_cb (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  GTask *task = user_data;
+  g_autoptr (GTask) task = user_data;
   PortalRequest *request = g_task_get_task_data (task);
-  g_autofree char *token = NULL;
-  g_autofree char *sender = NULL;
-  const char *commandline[] = { "belfry", "--background", NULL };
-  GVariantBuilder options;
-  GError *error = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean granted;
 
-  request->bus = g_bus_get_finish (result, &error);
-  if (request->bus == NULL) {
-    finish_portal_request (task, FALSE, error);
+  granted = xdp_portal_request_background_finish (XDP_PORTAL (source), result, &error);
+  /* libportal's word for the person's "no". */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                             _("The desktop did not allow Belfry to start at login"));
+    return;
+  }
+  if (error != NULL) {
+    /* Translators: %s says why (from D-Bus). */
+    g_task_return_new_error (task, error->domain, error->code,
+                             _("The desktop cannot start Belfry at login: %s"), error->message);
     return;
   }
 
-  /* The request's object path is known before the call, so that its
-   * Response cannot come before the subscription. */
-  token = g_strdup_printf ("belfry%u", g_random_int ());
-  sender = g_strdelimit (g_strdup (g_dbus_connection_get_unique_name (request->bus) + 1), ".", '_');
-  request->request_path = g_strdup_printf ("%s/request/%s/%s", PORTAL_OBJECT_PATH, sender, token);
-  request->response_id = g_dbus_connection_signal_subscribe (request->bus, PORTAL_BUS_NAME, PORTAL_REQUEST_INTERFACE,
-                                                             "Response", request->request_path, NULL,
-                                                             G_DBUS_SIGNAL_FLAGS_NONE, on_response, task, NULL);
-
-  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&options, "{sv}", "handle_token", g_variant_new_string (token));
-  g_variant_builder_add (&options, "{sv}", "reason",
-                         g_variant_new_string (_("Belfry rings for incoming calls while its window is closed")));
-  g_variant_builder_add (&options, "{sv}", "autostart", g_variant_new_boolean (request->enabled));
-  g_variant_builder_add (&options, "{sv}", "commandline", g_variant_new_strv (commandline, -1));
-  g_variant_builder_add (&options, "{sv}", "dbus-activatable", g_variant_new_boolean (FALSE));
-  g_dbus_connection_call (request->bus, PORTAL_BUS_NAME, PORTAL_OBJECT_PATH, "org.freedesktop.portal.Background",
-                          "RequestBackground", g_variant_new ("(sa{sv})", "", &options), G_VARIANT_TYPE ("(o)"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, request_background_cb, task);
+  /* Asked for autostart, libportal tells whether it was granted. */
+  g_settings_set_boolean (request->settings, "start-at-login", request->enabled && granted);
+  g_task_return_boolean (task, !request->enabled || granted);
 }
 
 /**
@@ -295,7 +199,9 @@ bus_cb (GObject      *source,
  * @enabled: whether Belfry should start at login
  * @sandboxed: whether to ask the Background portal (in a sandbox) rather
  *   than write the autostart file (on the host)
- * @cancellable: (nullable): a #GCancellable, for reaching the bus
+ * @parent: (nullable): the window the portal's question belongs to
+ * @cancellable: (nullable): a #GCancellable, checked before the portal is
+ *   asked
  * @callback: called once it is done or refused
  * @user_data: data for @callback
  *
@@ -305,15 +211,21 @@ void
 belfry_autostart_set_enabled_full_async (GSettings           *settings,
                                          gboolean             enabled,
                                          gboolean             sandboxed,
+                                         GtkWindow           *parent,
                                          GCancellable        *cancellable,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
   g_autoptr (GTask) task = NULL;
+  g_autoptr (XdpPortal) portal = NULL;
+  g_autoptr (XdpParent) xdp_parent = NULL;
+  g_autoptr (GPtrArray) commandline = NULL;
+  g_autofree char *reason = NULL;
   PortalRequest *request;
   GError *error = NULL;
 
   g_return_if_fail (G_IS_SETTINGS (settings));
+  g_return_if_fail (parent == NULL || GTK_IS_WINDOW (parent));
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, belfry_autostart_set_enabled_full_async);
@@ -326,19 +238,36 @@ belfry_autostart_set_enabled_full_async (GSettings           *settings,
     return;
   }
 
+  /* libportal would drop the request, callback and all, if cancelled
+   * while the person is asked: once asked, the answer is awaited. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
   request = g_new0 (PortalRequest, 1);
   request->settings = g_object_ref (settings);
   request->enabled = enabled;
   g_task_set_task_data (task, request, (GDestroyNotify) portal_request_free);
-  g_bus_get (G_BUS_TYPE_SESSION, cancellable, bus_cb, g_steal_pointer (&task));
+
+  portal = xdp_portal_new ();
+  if (parent != NULL)
+    xdp_parent = xdp_parent_new_gtk (parent);
+  commandline = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (commandline, g_strdup ("belfry"));
+  g_ptr_array_add (commandline, g_strdup ("--background"));
+  reason = g_strdup (_("Belfry rings for incoming calls while its window is closed"));
+  xdp_portal_request_background (portal, xdp_parent, reason, commandline,
+                                 enabled ? XDP_BACKGROUND_FLAG_AUTOSTART : XDP_BACKGROUND_FLAG_NONE,
+                                 NULL, request_background_cb, g_steal_pointer (&task));
 }
 
 /**
  * belfry_autostart_set_enabled_async:
  * @settings: the application's settings
  * @enabled: whether Belfry should start at login
- * @cancellable: (nullable): a #GCancellable, for reaching the bus (once
- *   asked, the portal's answer is awaited)
+ * @parent: (nullable): the window the question belongs to, when the
+ *   desktop asks the person
+ * @cancellable: (nullable): a #GCancellable, checked before the desktop
+ *   is asked (once asked, its answer is awaited)
  * @callback: called once it is done or refused
  * @user_data: data for @callback
  *
@@ -348,12 +277,13 @@ belfry_autostart_set_enabled_full_async (GSettings           *settings,
 void
 belfry_autostart_set_enabled_async (GSettings           *settings,
                                     gboolean             enabled,
+                                    GtkWindow           *parent,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  belfry_autostart_set_enabled_full_async (settings, enabled, running_sandboxed (), cancellable, callback,
-                                           user_data);
+  belfry_autostart_set_enabled_full_async (settings, enabled, xdp_portal_running_under_flatpak (),
+                                           parent, cancellable, callback, user_data);
 }
 
 /**

@@ -2,13 +2,14 @@
 
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 G_BEGIN_DECLS
 
 gboolean belfry_autostart_get_enabled        (GSettings            *settings);
 void     belfry_autostart_set_enabled_async  (GSettings            *settings,
                                               gboolean              enabled,
+                                              GtkWindow            *parent,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);

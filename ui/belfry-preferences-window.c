@@ -574,8 +574,9 @@ static void
 on_login_switch_changed (BelfryPreferencesWindow *self)
 {
   gtk_widget_set_sensitive (GTK_WIDGET (self->login_switch), FALSE);
-  belfry_autostart_set_enabled_async (self->settings, gtk_switch_get_active (self->login_switch), NULL,
-                                      autostart_done_cb, g_object_ref (self));
+  belfry_autostart_set_enabled_async (self->settings, gtk_switch_get_active (self->login_switch),
+                                      GTK_WINDOW (self), NULL, autostart_done_cb,
+                                      g_object_ref (self));
 }
 
 static void
