@@ -94,27 +94,29 @@ test_resolve (void)
   check_target (NULL, "bob", NULL);
 }
 
+/* A setting that holds an address as typed, and the URI made of it. */
+typedef struct {
+  void (*set) (BelfryAccount *account, const char *text);
+  char *(*dup_uri) (BelfryAccount *account);
+} UriSetting;
+
+static const UriSetting registrar_setting = {
+  belfry_account_set_registrar, belfry_account_dup_registrar_uri,
+};
+static const UriSetting proxy_setting = {
+  belfry_account_set_outbound_proxy, belfry_account_dup_outbound_proxy_uri,
+};
+
 static void
-check_registrar (BelfryAccount *account,
-                 const char    *typed,
-                 const char    *expected)
+check_uri (BelfryAccount    *account,
+           const UriSetting *setting,
+           const char       *typed,
+           const char       *expected)
 {
   g_autofree char *uri = NULL;
 
-  belfry_account_set_registrar (account, typed);
-  uri = belfry_account_dup_registrar_uri (account);
-  g_assert_cmpstr (uri, ==, expected);
-}
-
-static void
-check_proxy (BelfryAccount *account,
-             const char    *typed,
-             const char    *expected)
-{
-  g_autofree char *uri = NULL;
-
-  belfry_account_set_outbound_proxy (account, typed);
-  uri = belfry_account_dup_outbound_proxy_uri (account);
+  setting->set (account, typed);
+  uri = setting->dup_uri (account);
   g_assert_cmpstr (uri, ==, expected);
 }
 
@@ -149,18 +151,21 @@ test_settings (void)
 
   registrar = belfry_account_dup_registrar_uri (account);
   g_assert_cmpstr (registrar, ==, "sip:example.net;transport=tcp");
-  check_registrar (account, "registrar.example.net:5070",
-                   "sip:registrar.example.net:5070;transport=tcp");
-  check_registrar (account, "sip:registrar.example.net;transport=udp",
-                   "sip:registrar.example.net;transport=udp");
-  check_registrar (account, "", "sip:example.net;transport=tcp");
+  check_uri (account, &registrar_setting, "registrar.example.net:5070",
+             "sip:registrar.example.net:5070;transport=tcp");
+  check_uri (account, &registrar_setting, "sip:registrar.example.net;transport=udp",
+             "sip:registrar.example.net;transport=udp");
+  check_uri (account, &registrar_setting, "", "sip:example.net;transport=tcp");
 
   /* The outbound proxy gets sip: and the transport, unless it has them. */
   g_assert_null (belfry_account_dup_outbound_proxy_uri (account));
-  check_proxy (account, "proxy.example.net:5070", "sip:proxy.example.net:5070;transport=tcp");
-  check_proxy (account, " sip:proxy.example.net;lr ", "sip:proxy.example.net;lr;transport=tcp");
-  check_proxy (account, "sip:proxy.example.net;transport=udp", "sip:proxy.example.net;transport=udp");
-  check_proxy (account, "sips:proxy.example.net", "sips:proxy.example.net");
+  check_uri (account, &proxy_setting, "proxy.example.net:5070",
+             "sip:proxy.example.net:5070;transport=tcp");
+  check_uri (account, &proxy_setting, " sip:proxy.example.net;lr ",
+             "sip:proxy.example.net;lr;transport=tcp");
+  check_uri (account, &proxy_setting, "sip:proxy.example.net;transport=udp",
+             "sip:proxy.example.net;transport=udp");
+  check_uri (account, &proxy_setting, "sips:proxy.example.net", "sips:proxy.example.net");
   belfry_account_set_outbound_proxy (account, "");
 
   /* Settings stored before keep their meaning: the schema's SRTP nicks

@@ -233,6 +233,17 @@ event_seen (gpointer data)
   return has_event (wait->cli, wait->fragment);
 }
 
+/* Waits, with a bound, for @cli to write @fragment on its --events output. */
+static void
+wait_for_event (Cli        *cli,
+                const char *fragment,
+                guint       timeout_ms)
+{
+  EventWait wait = { cli, fragment };
+
+  g_assert_true (belfry_test_wait_until (event_seen, &wait, timeout_ms));
+}
+
 static void
 test_call_between_two (void)
 {
@@ -241,12 +252,10 @@ test_call_between_two (void)
   g_autofree char *target = g_strdup_printf ("sip:callee@127.0.0.1:%d", port);
   g_autoptr (Cli) callee = NULL;
   g_autoptr (Cli) caller = NULL;
-  EventWait wait;
 
   callee = cli_start ("--listen", listen, "--from", "sip:callee@127.0.0.1", "--auto-answer",
                       "--answer-delay", "100", "--exit-after-calls", "1", "--events", NULL);
-  wait = (EventWait) { callee, "\"event\":\"listening\"" };
-  g_assert_true (belfry_test_wait_until (event_seen, &wait, 10000));
+  wait_for_event (callee, "\"event\":\"listening\"", 10000);
 
   caller = cli_start ("--listen", "127.0.0.1:0", "--from", "\"Caller\" <sip:caller@127.0.0.1>",
                       "--duration", "2", "--hold-after", "0.3", "--resume-after", "0.8",
@@ -278,11 +287,9 @@ test_rejected (void)
   g_autofree char *target = g_strdup_printf ("sip:callee@127.0.0.1:%d;transport=tcp", port);
   g_autoptr (Cli) callee = NULL;
   g_autoptr (Cli) caller = NULL;
-  EventWait wait;
 
   callee = cli_start ("--listen", listen, "--reject", "486", "--exit-after-calls", "1", "--events", NULL);
-  wait = (EventWait) { callee, "\"event\":\"listening\"" };
-  g_assert_true (belfry_test_wait_until (event_seen, &wait, 10000));
+  wait_for_event (callee, "\"event\":\"listening\"", 10000);
 
   caller = cli_start ("--listen", "127.0.0.1:0", "--events", target, NULL);
   g_assert_cmpint (cli_wait (caller, 20000), ==, 1);
@@ -304,11 +311,9 @@ test_display_name_not_utf8 (void)
   g_autoptr (Cli) callee = NULL;
   g_autoptr (BelfrySipp) sipp = NULL;
   g_autoptr (JsonObject) incoming = NULL;
-  EventWait wait;
 
   callee = cli_start ("--listen", listen, "--reject", "486", "--exit-after-calls", "1", "--events", NULL);
-  wait = (EventWait) { callee, "\"event\":\"listening\"" };
-  g_assert_true (belfry_test_wait_until (event_seen, &wait, 10000));
+  wait_for_event (callee, "\"event\":\"listening\"", 10000);
 
   sipp = belfry_sipp_start ("uac-busy-display-name.xml", "u1", "127.0.0.1", belfry_test_free_port ("127.0.0.1"),
                             remote, sipp_args);
@@ -373,9 +378,8 @@ test_port_taken (void)
   g_autofree char *listen = g_strdup_printf ("127.0.0.1:%d", port);
   g_autoptr (Cli) first = cli_start ("--listen", listen, "--events", NULL);
   g_autoptr (Cli) second = NULL;
-  EventWait wait = { first, "\"event\":\"listening\"" };
 
-  g_assert_true (belfry_test_wait_until (event_seen, &wait, 10000));
+  wait_for_event (first, "\"event\":\"listening\"", 10000);
   second = cli_start ("--listen", listen, NULL);
   g_assert_cmpint (cli_wait (second, 10000), ==, 1);
   g_assert_nonnull (strstr (second->errors->str, "already in use"));
@@ -406,9 +410,8 @@ start_registered_callee (BelfryKamailio *kamailio,
   Cli *callee = cli_start ("--listen", "127.0.0.1:0", "--from", from, "--registrar", registrar,
                            "--username", user, "--password-file", password_file, "--exit-after-calls", "1",
                            "--events", answer ? "--auto-answer" : NULL, NULL);
-  EventWait wait = { callee, "\"state\":\"registered\"" };
 
-  g_assert_true (belfry_test_wait_until (event_seen, &wait, 15000));
+  wait_for_event (callee, "\"state\":\"registered\"", 15000);
   return callee;
 }
 

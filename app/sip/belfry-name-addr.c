@@ -498,12 +498,7 @@ belfry_name_addr_get_uri_parameter (const BelfryNameAddr *self,
 const char *
 belfry_name_addr_get_transport (const BelfryNameAddr *self)
 {
-  belle_sip_uri_t *uri;
-
-  g_return_val_if_fail (self != NULL, NULL);
-
-  uri = belle_sip_header_address_get_uri (self->address);
-  return uri != NULL ? belle_sip_uri_get_transport_param (uri) : NULL;
+  return belfry_name_addr_get_uri_parameter (self, "transport");
 }
 
 static gboolean
