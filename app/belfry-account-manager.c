@@ -434,13 +434,13 @@ direct_started_cb (GObject      *source,
 
   {
     g_autofree char *ip = dup_local_ip (self->listen_address);
+    g_autoptr (BelfryNameAddr) direct = NULL;
     g_autofree char *address = NULL;
-    const char *user = g_get_user_name ();
 
-    if (strchr (ip, ':') != NULL)
-      address = g_strdup_printf ("sip:%s@[%s]:%d", user, ip, belfry_user_agent_get_port (entry->user_agent));
-    else
-      address = g_strdup_printf ("sip:%s@%s:%d", user, ip, belfry_user_agent_get_port (entry->user_agent));
+    direct = belfry_name_addr_new_for_host (NULL, g_get_user_name (), ip,
+                                            belfry_user_agent_get_port (entry->user_agent), NULL);
+    if (direct != NULL)
+      address = belfry_name_addr_dup_uri (direct);
     set_direct_address (self, address);
   }
 }
@@ -526,11 +526,8 @@ entry_start (Entry *entry)
 
   if (entry->account == NULL) {
     g_autofree char *ip = dup_local_ip (self->listen_address);
-    g_autofree char *uri = NULL;
 
-    uri = strchr (ip, ':') != NULL ? g_strdup_printf ("sip:%s@[%s]", g_get_user_name (), ip)
-                                   : g_strdup_printf ("sip:%s@%s", g_get_user_name (), ip);
-    identity = belfry_name_addr_new (g_get_real_name (), uri, NULL);
+    identity = belfry_name_addr_new_for_host (g_get_real_name (), g_get_user_name (), ip, 0, NULL);
     if (identity == NULL)
       identity = belfry_name_addr_new (NULL, "sip:belfry@127.0.0.1", NULL);
     entry->user_agent = belfry_user_agent_new (identity, self->listen_address, entry->port, self->factory);

@@ -107,6 +107,37 @@ test_new (void)
   g_assert_null (belfry_name_addr_get_display_name (bare));
 }
 
+/* An address made of this machine's parts: IPv6 in brackets, the user
+ * part escaped, so that it parses back to the same parts. */
+static void
+test_for_host (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BelfryNameAddr) v6 = belfry_name_addr_new_for_host (NULL, "belfry", "2001:db8::1", 5070,
+                                                                  &error);
+  g_autoptr (BelfryNameAddr) named = NULL;
+  g_autoptr (BelfryNameAddr) parsed = NULL;
+  g_autofree char *v6_uri = NULL;
+  g_autofree char *printed = NULL;
+
+  g_assert_no_error (error);
+  v6_uri = belfry_name_addr_dup_uri (v6);
+  g_assert_cmpstr (v6_uri, ==, "sip:belfry@[2001:db8::1]:5070");
+
+  named = belfry_name_addr_new_for_host ("Jo \"Admin\"", "jo smith", "192.0.2.7", 0, &error);
+  g_assert_no_error (error);
+  printed = belfry_name_addr_to_string (named);
+  parsed = belfry_name_addr_parse (printed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (belfry_name_addr_get_display_name (parsed), ==, "Jo \"Admin\"");
+  g_assert_cmpstr (belfry_name_addr_get_user (parsed), ==, "jo smith");
+  g_assert_cmpstr (belfry_name_addr_get_host (parsed), ==, "192.0.2.7");
+  g_assert_cmpint (belfry_name_addr_get_port (parsed), ==, 0);
+
+  g_assert_null (belfry_name_addr_new_for_host (NULL, "belfry", "", 0, &error));
+  g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT);
+}
+
 /* What people type into a form or a setting: sip: is added when the text
  * names no scheme, and a host with a port is not taken for a scheme. */
 static void
@@ -274,6 +305,7 @@ main (int   argc,
   }
   g_test_add_func ("/belfry/name-addr/parameters", test_parameters);
   g_test_add_func ("/belfry/name-addr/new", test_new);
+  g_test_add_func ("/belfry/name-addr/for-host", test_for_host);
   g_test_add_func ("/belfry/name-addr/typed", test_typed);
   g_test_add_func ("/belfry/name-addr/transport", test_transport);
   g_test_add_func ("/belfry/name-addr/equal", test_equal);

@@ -201,6 +201,51 @@ belfry_name_addr_new (const char  *display_name,
 }
 
 /**
+ * belfry_name_addr_new_for_host:
+ * @display_name: (nullable): the display name, unquoted
+ * @user: (nullable): the user part, unescaped
+ * @host: a host name or an IP address (an IPv6 address without brackets)
+ * @port: the port, or 0 for none
+ * @error: return location for a #GError
+ *
+ * Makes a name-addr with a `sip:` URI from its parts, such as the
+ * address of this machine: the user part is escaped and an IPv6 address
+ * put in brackets as RFC 3261 wants them.
+ *
+ * Returns: (transfer full) (nullable): the name-addr, or %NULL with
+ *   %BELFRY_SIP_ERROR_INVALID_ARGUMENT
+ */
+BelfryNameAddr *
+belfry_name_addr_new_for_host (const char  *display_name,
+                               const char  *user,
+                               const char  *host,
+                               int          port,
+                               GError     **error)
+{
+  belle_sip_uri_t *uri;
+
+  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  belfry_sip_init ();
+
+  if (display_name != NULL && *display_name == '\0')
+    display_name = NULL;
+
+  if (*host == '\0' || has_control_chars (host) || (user != NULL && has_control_chars (user)) ||
+      (display_name != NULL && has_control_chars (display_name))) {
+    g_set_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_ARGUMENT,
+                 "“%s” is not a host for a SIP address", host);
+    return NULL;
+  }
+
+  uri = belle_sip_uri_create (user, host);
+  if (port > 0)
+    belle_sip_uri_set_port (uri, port);
+  return name_addr_wrap (belle_sip_header_address_create (display_name, uri), host, error);
+}
+
+/**
  * belfry_name_addr_parse_typed:
  * @text: an address as a person types it into a form or a setting
  * @error: return location for a #GError

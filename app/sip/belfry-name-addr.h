@@ -16,6 +16,11 @@ BelfryNameAddr *belfry_name_addr_parse              (const char      *text,
 BelfryNameAddr *belfry_name_addr_new                (const char      *display_name,
                                                      const char      *uri,
                                                      GError         **error);
+BelfryNameAddr *belfry_name_addr_new_for_host       (const char      *display_name,
+                                                     const char      *user,
+                                                     const char      *host,
+                                                     int              port,
+                                                     GError         **error);
 BelfryNameAddr *belfry_name_addr_parse_typed        (const char      *text,
                                                      GError         **error);
 BelfryNameAddr *belfry_name_addr_new_with_transport (const BelfryNameAddr *self,

@@ -714,13 +714,8 @@ user_agent_start (BelfryUserAgent  *self,
   belle_sip_provider_add_sip_listener (self->provider, self->listener);
 
   if (self->identity == NULL) {
-    g_autofree char *uri = NULL;
-
-    if (strchr (self->listen_address, ':') != NULL)
-      uri = g_strdup_printf ("sip:belfry@[%s]:%d", self->listen_address, self->port);
-    else
-      uri = g_strdup_printf ("sip:belfry@%s:%d", self->listen_address, self->port);
-    self->identity = belfry_name_addr_new (NULL, uri, NULL);
+    self->identity = belfry_name_addr_new_for_host (NULL, "belfry", self->listen_address, self->port,
+                                                    NULL);
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_IDENTITY]);
   }
 
