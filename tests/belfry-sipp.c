@@ -254,7 +254,10 @@ belfry_sipp_start (const char         *scenario,
 
   {
     g_autofree char *line = g_strjoinv (" ", (char **) argv->pdata);
-    g_test_message ("starting %s", line);
+    /* An argument may be bytes that are not UTF-8, which TAP must not get. */
+    g_autofree char *printable = g_utf8_make_valid (line, -1);
+
+    g_test_message ("starting %s", printable);
   }
 
   /* sipp draws its screens on standard output, which is TAP's. */

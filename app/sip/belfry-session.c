@@ -85,7 +85,6 @@ typedef struct {
   BelfrySession *replacee;
   BelfrySessionDescriptionHandler *handler;
   BelfrySessionDescriptionHandlerFactory *handler_factory;
-  /* Set once GObject's dispose started ending a live session. */
 
   /* The confirmed belle-sip dialog. */
   belle_sip_dialog_t *sip_dialog;
