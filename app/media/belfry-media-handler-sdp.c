@@ -42,7 +42,7 @@ belfry_media_handler_agreement_clear (Agreement *agreement)
 
 void
 belfry_media_handler_agreement_copy (Agreement       *dest,
-                const Agreement *src)
+                                     const Agreement *src)
 {
   g_autofree char *old_address = dest->remote_address;
   g_autofree char *old_key = dest->remote_key;
@@ -55,7 +55,7 @@ belfry_media_handler_agreement_copy (Agreement       *dest,
 /* Whether the stream must be made again: everything but the directions. */
 gboolean
 belfry_media_handler_agreement_same_stream (const Agreement *a,
-                       const Agreement *b)
+                                            const Agreement *b)
 {
   return a->codec == b->codec &&
          a->send_pt == b->send_pt &&
@@ -492,9 +492,9 @@ parse_sdp (const char  *content_type,
 
 gboolean
 belfry_media_handler_take_offer (BelfryMediaHandler  *self,
-            const char          *content_type,
-            const char          *body,
-            GError             **error)
+                                 const char          *content_type,
+                                 const char          *body,
+                                 GError             **error)
 {
   belle_sdp_session_description_t *sd = parse_sdp (content_type, body, error);
   g_autoptr (GPtrArray) usable = NULL;
@@ -567,10 +567,10 @@ belfry_media_handler_take_offer (BelfryMediaHandler  *self,
 
 gboolean
 belfry_media_handler_take_answer (BelfryMediaHandler  *self,
-             const char          *content_type,
-             const char          *body,
-             gboolean             provisional,
-             GError             **error)
+                                  const char          *content_type,
+                                  const char          *body,
+                                  gboolean             provisional,
+                                  GError             **error)
 {
   g_autoptr (GError) local_error = NULL;
   belle_sdp_session_description_t *sd = parse_sdp (content_type, body, error);
@@ -631,7 +631,7 @@ belfry_media_handler_take_answer (BelfryMediaHandler  *self,
 
 char *
 belfry_media_handler_make_offer (BelfryMediaHandler  *self,
-            GError             **error)
+                                 GError             **error)
 {
   g_autoptr (GPtrArray) usable = belfry_media_engine_list_codecs (self->engine);
   g_autofree char *local_address = NULL;
@@ -721,7 +721,7 @@ refused_media (belle_sdp_media_description_t *offered)
 
 char *
 belfry_media_handler_make_answer (BelfryMediaHandler  *self,
-             GError             **error)
+                                  GError             **error)
 {
   Agreement *agreement = &self->remote_offer_agreement;
   g_autofree char *local_address = NULL;

@@ -155,7 +155,7 @@ belfry_media_handler_stop_stream (BelfryMediaHandler *self)
  * is made again. */
 gboolean
 belfry_media_handler_ensure_stream (BelfryMediaHandler  *self,
-               GError             **error)
+                                    GError             **error)
 {
   MSFactory *factory = belfry_media_engine_get_factory (self->engine);
   const char *bind = belfry_media_engine_get_bind_address (self->engine);
@@ -221,7 +221,7 @@ add_telephone_events (RtpProfile      *profile,
 
 gboolean
 belfry_media_handler_start_stream (BelfryMediaHandler  *self,
-              GError             **error)
+                                   GError             **error)
 {
   const Agreement *agreement = &self->agreed;
   const char *record_file = belfry_media_engine_get_record_file (self->engine);

@@ -153,8 +153,8 @@ agree_after_answer (BelfryMediaHandler *self,
  * no stream, and the state says so. */
 gboolean
 belfry_media_handler_agree (BelfryMediaHandler  *self,
-       const Agreement     *agreement,
-       GError             **error)
+                            const Agreement     *agreement,
+                            GError             **error)
 {
   g_autofree char *old_codec = g_strdup (belfry_media_handler_get_codec (self));
   gboolean old_local_hold = belfry_media_handler_get_local_hold (self);
