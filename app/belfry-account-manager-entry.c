@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 #include <ifaddrs.h>
 #include <arpa/inet.h>
+#include <string.h>
 
 /* One account's user agent and registration, or the direct-call user
  * agent's: started when the account is enabled and its password found,
