@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "belfry-kamailio.h"
+#include "belfry-test-env.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -101,25 +102,6 @@ child_setup (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL) {
-    while ((name = g_dir_read_name (dir)) != NULL) {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  }
-  g_rmdir (path);
-}
-
 /**
  * belfry_kamailio_pick_port:
  *
@@ -184,6 +166,21 @@ process_exited (BelfryKamailio *self)
 {
   /* GLib reaps the child in its worker thread and then forgets its id. */
   return g_subprocess_get_identifier (self->process) == NULL;
+}
+
+static gboolean
+process_exited_cb (gpointer data)
+{
+  return process_exited (data);
+}
+
+static gboolean
+listening_or_exited (gpointer data)
+{
+  BelfryKamailio *self = data;
+
+  return process_exited (self) ||
+         (belfry_test_port_is_bound (self->port, FALSE) && belfry_test_port_is_bound (self->port, TRUE));
 }
 
 /* Sends OPTIONS over UDP and waits up to @timeout_ms for a 200. */
@@ -272,11 +269,8 @@ static void
 kamailio_free (BelfryKamailio *self)
 {
   if (self->process != NULL && !process_exited (self)) {
-    gint64 deadline = g_get_monotonic_time () + (gint64) STOP_TIMEOUT_MS * 1000;
-
     g_subprocess_send_signal (self->process, SIGTERM);
-    while (!process_exited (self) && g_get_monotonic_time () < deadline)
-      g_usleep (10 * 1000);
+    belfry_test_wait_until (process_exited_cb, self, STOP_TIMEOUT_MS);
   }
 
   /* Whatever is left of the group, the main process included if it did
@@ -288,7 +282,7 @@ kamailio_free (BelfryKamailio *self)
 
   g_clear_object (&self->process);
   if (self->dir != NULL)
-    remove_tree (self->dir);
+    belfry_test_remove_tree (self->dir);
   g_free (self->dir);
   g_free (self->log_path);
   g_free (self);
@@ -305,7 +299,6 @@ try_start (int                          port,
   g_autofree char *pid_path = NULL;
   g_autofree char *program = NULL;
   BelfryKamailio *self;
-  gint64 deadline;
 
   self = g_new0 (BelfryKamailio, 1);
   self->port = port;
@@ -354,23 +347,19 @@ try_start (int                          port,
   self->group = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (self->process), NULL, 10);
   track_group (self->group, TRUE);
 
-  /* Ready once it answers OPTIONS over UDP and accepts TCP. */
-  deadline = g_get_monotonic_time () + (gint64) READY_TIMEOUT_MS * 1000;
-  while (g_get_monotonic_time () < deadline) {
-    if (process_exited (self)) {
-      g_autofree char *tail = log_tail (self, 20);
+  /* Ready once its ports are bound (or it gave up), then answers OPTIONS
+   * over UDP and accepts TCP. */
+  belfry_test_wait_until (listening_or_exited, self, READY_TIMEOUT_MS);
+  if (process_exited (self)) {
+    g_autofree char *tail = log_tail (self, 20);
 
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-                   "Kamailio exited at start on port %d:\n%s", port, tail);
-      kamailio_free (self);
-      return NULL;
-    }
-
-    if (answers_options (port, 200) && accepts_tcp (port))
-      return self;
-    /* A refused datagram comes back at once; do not spin on it. */
-    g_usleep (20 * 1000);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                 "Kamailio exited at start on port %d:\n%s", port, tail);
+    kamailio_free (self);
+    return NULL;
   }
+  if (answers_options (port, 2000) && accepts_tcp (port))
+    return self;
 
   {
     g_autofree char *tail = log_tail (self, 20);
@@ -456,10 +445,18 @@ belfry_kamailio_count (BelfryKamailio *self,
   return count;
 }
 
+typedef struct {
+  BelfryKamailio *self;
+  const char *marker;
+  guint count;
+} CountWait;
+
 static gboolean
-tick_cb (gpointer user_data)
+count_reached (gpointer data)
 {
-  return G_SOURCE_CONTINUE;
+  CountWait *wait = data;
+
+  return belfry_kamailio_count (wait->self, wait->marker) >= wait->count;
 }
 
 /* Runs the default main context until the log has @count lines with
@@ -470,16 +467,9 @@ belfry_kamailio_wait_count (BelfryKamailio *self,
                             guint           count,
                             guint           timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint tick = g_timeout_add (50, tick_cb, NULL);
-  gboolean reached;
+  CountWait wait = { self, marker, count };
 
-  while (!(reached = belfry_kamailio_count (self, marker) >= count) &&
-         g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick);
-  return reached;
+  return belfry_test_wait_until (count_reached, &wait, timeout_ms);
 }
 
 /* Puts the end of Kamailio's log into the test's output. */

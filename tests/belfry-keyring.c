@@ -5,7 +5,7 @@
 #include <gio/gio.h>
 
 #include "belfry-keyring.h"
-#include "belfry-sipp.h"
+#include "belfry-test-env.h"
 
 static GSubprocess *keyring;
 

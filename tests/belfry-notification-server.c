@@ -5,7 +5,7 @@
 #include <signal.h>
 
 #include "belfry-notification-server.h"
-#include "belfry-sipp.h"
+#include "belfry-test-env.h"
 
 typedef struct {
   BelfryNotifications *self;

@@ -4,6 +4,8 @@
 
 #include <gio/gio.h>
 
+#include "belfry-test-env.h"
+
 G_BEGIN_DECLS
 
 /* Runs sipp (package sip-tester) against a user agent of the test, on
@@ -12,21 +14,6 @@ G_BEGIN_DECLS
 
 typedef struct _BelfrySipp BelfrySipp;
 
-int         belfry_test_free_port       (const char  *address);
-gboolean    belfry_test_wait_port_bound (int          port,
-                                         gboolean     tcp,
-                                         guint        timeout_ms);
-gboolean    belfry_test_wait_until      (gboolean   (*condition) (gpointer data),
-                                         gpointer     data,
-                                         guint        timeout_ms);
-gboolean    belfry_test_pointer_cleared (gpointer     data);
-void        belfry_test_assert_finalized (gpointer    object,
-                                          guint       timeout_ms);
-void        belfry_test_store_result_cb (GObject      *source,
-                                         GAsyncResult *result,
-                                         gpointer      user_data);
-GAsyncResult *belfry_test_wait_result   (GAsyncResult **slot,
-                                         guint          timeout_ms);
 BelfrySipp *belfry_sipp_start           (const char  *scenario,
                                          const char  *transport,
                                          const char  *local_address,

@@ -2,7 +2,7 @@
 
 #include "config.h"
 
-#include "belfry-sipp.h"
+#include "belfry-test-env.h"
 #include "belfry-ui-test.h"
 
 /* Helpers of the tests that look into real windows. */

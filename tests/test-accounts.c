@@ -12,7 +12,6 @@
 #include "belfry-media-enums.h"
 #include "belfry-keyring.h"
 #include "belfry-sip-error.h"
-#include "belfry-sipp.h"
 #include "belfry-test-env.h"
 #include "belfry-test-sdh.h"
 
@@ -20,28 +19,6 @@
  * ways, passwords in a real Secret Service (gnome-keyring, started on the
  * test's private session bus), and the registration status against a
  * real Kamailio. */
-
-
-static gboolean
-result_arrived (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  g_assert_true (belfry_test_wait_until (result_arrived, slot, 10000));
-  return *slot;
-}
 
 static void
 check_target (BelfryAccount *account,
@@ -202,8 +179,8 @@ lookup (BelfryAccount *account)
   g_autoptr (GError) error = NULL;
   char *password;
 
-  belfry_account_lookup_password_async (account, NULL, store_result_cb, &result);
-  password = belfry_account_lookup_password_finish (account, wait_result (&result), &error);
+  belfry_account_lookup_password_async (account, NULL, belfry_test_store_result_cb, &result);
+  password = belfry_account_lookup_password_finish (account, belfry_test_wait_result (&result, 10000), &error);
   g_assert_no_error (error);
   return password;
 }
@@ -215,8 +192,8 @@ store (BelfryAccount *account,
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
 
-  belfry_account_store_password_async (account, password, NULL, store_result_cb, &result);
-  belfry_account_store_password_finish (account, wait_result (&result), &error);
+  belfry_account_store_password_async (account, password, NULL, belfry_test_store_result_cb, &result);
+  belfry_account_store_password_finish (account, belfry_test_wait_result (&result, 10000), &error);
   g_assert_no_error (error);
 }
 
@@ -292,8 +269,8 @@ test_manager (void)
   /* Removing the account clears its password and its default. */
   id = g_strdup (belfry_account_get_id (second));
   g_object_ref (second);
-  belfry_account_manager_remove_async (manager, second, NULL, store_result_cb, &result);
-  g_assert_true (belfry_account_manager_remove_finish (manager, wait_result (&result), &error));
+  belfry_account_manager_remove_async (manager, second, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_account_manager_remove_finish (manager, belfry_test_wait_result (&result, 10000), &error));
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (manager)), ==, 1);
   g_assert_null (belfry_account_manager_lookup (manager, id));

@@ -6,7 +6,6 @@
 #include <gtk/gtk.h>
 
 #include "belfry-autostart-private.h"
-#include "belfry-sipp.h"
 #include "belfry-test-env.h"
 
 /* Starting at login: on the host, an autostart desktop file that

@@ -6,7 +6,6 @@
 
 #include "belfry-account.h"
 #include "belfry-application.h"
-#include "belfry-sipp.h"
 #include "belfry-test-env.h"
 
 /* `belfry --background`, as the autostart file starts it at login: the

@@ -483,7 +483,7 @@ test_cancelled_through_proxy (void)
 
   /* sipp calls sip:belfry@ Kamailio, waits for the 180, cancels. */
   proxy = g_strdup_printf ("127.0.0.1:%d", belfry_kamailio_get_port (kamailio));
-  caller = belfry_sipp_start ("uac-cancel.xml", "u1", "127.0.0.1", belfry_test_free_port ("127.0.0.1"), proxy,
+  caller = belfry_sipp_start ("uac-cancel-proxy.xml", "u1", "127.0.0.1", belfry_test_free_port ("127.0.0.1"), proxy,
                               NULL);
   g_assert_cmpint (belfry_sipp_wait (caller, 20000), ==, 0);
   g_assert_cmpint (cli_wait (callee, 20000), ==, 0);

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "belfry-call-history.h"
-#include "belfry-sipp.h"
 #include "belfry-test-env.h"
 
 /* The call history: the database on disk, its schema and migration, and

@@ -31,63 +31,6 @@
 #define TONE_B_HZ      600.0
 #define WAIT_MS        5000
 
-/* ---- Waiting, always with a bound ---- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-keep_awake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the default main context until @condition holds or @timeout_ms
- * have passed; a short timeout keeps the iterations coming. */
-static gboolean
-wait_for (Condition condition,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint awake = g_timeout_add (10, keep_awake_cb, NULL);
-  gboolean met;
-
-  while (!(met = condition (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (awake);
-  return met;
-}
-
-static gboolean
-pointer_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-/* Runs the loop for @ms: a bounded wait for audio to flow, not a sleep. */
-static void
-run_for (guint ms)
-{
-  wait_for (never, NULL, ms);
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
 /* ---- Fixture: two user agents with engines ---- */
 
 typedef struct {
@@ -115,8 +58,8 @@ start_user_agent (const char        *user,
   g_assert_nonnull (identity);
   ua = belfry_user_agent_new (identity, "127.0.0.1", 0,
                               BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (engine));
-  belfry_user_agent_start_async (ua, NULL, store_result_cb, &result);
-  g_assert_true (wait_for (pointer_set, &result, WAIT_MS));
+  belfry_user_agent_start_async (ua, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &result, WAIT_MS));
   g_assert_true (belfry_user_agent_start_finish (ua, result, &error));
   g_assert_no_error (error);
   g_assert_cmpint (belfry_user_agent_get_port (ua), >, 0);
@@ -130,7 +73,7 @@ invite_cb (BelfryUserAgent  *ua,
 {
   g_assert_null (fixture->invitation);
   fixture->invitation = g_object_ref (invitation);
-  belfry_invitation_accept_async (invitation, NULL, store_result_cb, &fixture->accept_result);
+  belfry_invitation_accept_async (invitation, NULL, belfry_test_store_result_cb, &fixture->accept_result);
 }
 
 static void
@@ -177,28 +120,9 @@ stop_user_agent (BelfryUserAgent *ua)
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  belfry_user_agent_stop_async (ua, NULL, store_result_cb, &result);
-  g_assert_true (wait_for (pointer_set, &result, WAIT_MS));
+  belfry_user_agent_stop_async (ua, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &result, WAIT_MS));
   belfry_user_agent_stop_finish (ua, result, NULL);
-}
-
-/* Removes @path and all it holds: the sound server's folder has folders
- * of its own (its HOME and XDG_RUNTIME_DIR). */
-static void
-remove_dir (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-
-    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_dir (child);
-    else
-      g_unlink (child);
-  }
-  g_rmdir (path);
 }
 
 static void
@@ -208,10 +132,10 @@ fixture_tear_down (Fixture       *fixture,
   /* A call still up is ended, so that no stream outlives the test. */
   if (fixture->inviter != NULL && !session_ended (fixture->inviter)) {
     belfry_session_dispose_async (BELFRY_SESSION (fixture->inviter), NULL, NULL, NULL);
-    wait_for (session_ended, fixture->inviter, WAIT_MS);
+    belfry_test_wait_until (session_ended, fixture->inviter, WAIT_MS);
   }
   if (fixture->invitation != NULL)
-    wait_for (session_ended, fixture->invitation, WAIT_MS);
+    belfry_test_wait_until (session_ended, fixture->invitation, WAIT_MS);
 
   g_clear_object (&fixture->accept_result);
   g_clear_object (&fixture->inviter);
@@ -221,12 +145,12 @@ fixture_tear_down (Fixture       *fixture,
   stop_user_agent (fixture->ua_b);
   g_clear_object (&fixture->ua_a);
   g_clear_object (&fixture->ua_b);
-  /* Let belle-sip drop what it still holds of the sessions. */
-  run_for (100);
-  g_clear_object (&fixture->engine_a);
-  g_clear_object (&fixture->engine_b);
+  /* Once belle-sip dropped what it still held of the sessions, nothing
+   * holds the engines: their handlers, streams and audio threads are gone. */
+  belfry_test_assert_finalized (g_steal_pointer (&fixture->engine_a), WAIT_MS);
+  belfry_test_assert_finalized (g_steal_pointer (&fixture->engine_b), WAIT_MS);
 
-  remove_dir (fixture->dir);
+  belfry_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->play_a);
   g_free (fixture->play_b);
@@ -268,15 +192,15 @@ place_call (Fixture *fixture)
   GError *error = NULL;
 
   fixture->inviter = belfry_inviter_new (fixture->ua_a, target);
-  belfry_session_invite_async (BELFRY_SESSION (fixture->inviter), NULL, NULL, store_result_cb,
+  belfry_session_invite_async (BELFRY_SESSION (fixture->inviter), NULL, NULL, belfry_test_store_result_cb,
                                &result);
   if (fixture->mute_caller)
     belfry_media_handler_set_muted (handler_of (fixture->inviter), TRUE);
-  g_assert_true (wait_for (pointer_set, &result, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &result, WAIT_MS));
   if (!belfry_session_invite_finish (BELFRY_SESSION (fixture->inviter), result, &error))
     return error;
 
-  g_assert_true (wait_for (pointer_set, &fixture->accept_result, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &fixture->accept_result, WAIT_MS));
   g_assert_true (belfry_invitation_accept_finish (fixture->invitation, fixture->accept_result,
                                                   &error));
   g_assert_no_error (error);
@@ -305,11 +229,11 @@ hang_up (Fixture *fixture)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
 
-  belfry_session_bye_async (BELFRY_SESSION (fixture->inviter), NULL, store_result_cb, &result);
-  g_assert_true (wait_for (pointer_set, &result, WAIT_MS));
+  belfry_session_bye_async (BELFRY_SESSION (fixture->inviter), NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &result, WAIT_MS));
   g_assert_true (belfry_session_bye_finish (BELFRY_SESSION (fixture->inviter), result, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_for (session_ended, fixture->invitation, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (session_ended, fixture->invitation, WAIT_MS));
 }
 
 /* The header's sizes match the file (mediastreamer2's recorder counts
@@ -389,9 +313,9 @@ test_tone (Fixture       *fixture,
 
   /* 1.5 s of audio each way, at 50 packets a second. */
   goal = (PacketGoal) { handler_of (fixture->invitation), 75 };
-  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, WAIT_MS));
   goal = (PacketGoal) { handler_of (fixture->inviter), 75 };
-  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, WAIT_MS));
 
   hang_up (fixture);
 
@@ -420,7 +344,7 @@ test_audio_thread (Fixture       *fixture,
     error = place_call (fixture);
     g_assert_no_error (error);
     goal = (PacketGoal) { handler_of (fixture->invitation), 25 };
-    g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+    g_assert_true (belfry_test_wait_until (received_enough, &goal, WAIT_MS));
     g_assert_true (belfry_media_engine_has_audio_thread (fixture->engine_a));
     g_assert_true (belfry_media_engine_has_audio_thread (fixture->engine_b));
 
@@ -457,7 +381,7 @@ test_mute (Fixture       *fixture,
   g_assert_true (belfry_media_handler_get_muted (handler_of (fixture->inviter)));
   belfry_media_handler_get_rtp_stats (handler_of (fixture->inviter), &sent_before, NULL);
   goal = (PacketGoal) { handler_of (fixture->invitation), 75 };
-  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, WAIT_MS));
   belfry_media_handler_get_rtp_stats (handler_of (fixture->inviter), &sent_after, NULL);
   g_assert_cmpuint (sent_after, >, sent_before);
   g_assert_cmpint (belfry_session_get_state (BELFRY_SESSION (fixture->inviter)), ==,
@@ -505,9 +429,9 @@ reinvite (Fixture  *fixture,
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
 
-  belfry_session_invite_async (BELFRY_SESSION (fixture->inviter), &options, NULL, store_result_cb,
+  belfry_session_invite_async (BELFRY_SESSION (fixture->inviter), &options, NULL, belfry_test_store_result_cb,
                                &result);
-  g_assert_true (wait_for (pointer_set, &result, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &result, WAIT_MS));
   g_assert_true (belfry_session_invite_finish (BELFRY_SESSION (fixture->inviter), result, &error));
   g_assert_no_error (error);
 }
@@ -564,7 +488,7 @@ test_hold (Fixture       *fixture,
   callee = handler_of (fixture->invitation);
 
   goal = (PacketGoal) { callee, 25 };
-  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, WAIT_MS));
 
   /* Hold: A offers sendonly, B answers recvonly, and A's RTP stops. */
   reinvite (fixture, TRUE);
@@ -574,24 +498,24 @@ test_hold (Fixture       *fixture,
   g_assert_false (belfry_media_handler_get_local_hold (callee));
 
   silence = (Silence) { callee, packets_received (callee), g_get_monotonic_time () };
-  g_assert_true (wait_for (quiet_for_a_while, &silence, 1000 + 300));
+  g_assert_true (belfry_test_wait_until (quiet_for_a_while, &silence, 1000 + 300));
   g_assert_cmpint (silence.last_change - held_at, <, 1000 * 1000);
   frozen = packets_received (callee);
-  run_for (500);
+  belfry_test_observe_for (500);
   g_assert_cmpuint (packets_received (callee), ==, frozen);
 
   /* B, held, sends nothing either: its answer was recvonly. */
   silence = (Silence) { caller, packets_received (caller), g_get_monotonic_time () };
-  g_assert_true (wait_for (quiet_for_a_while, &silence, 1000 + 300));
+  g_assert_true (belfry_test_wait_until (quiet_for_a_while, &silence, 1000 + 300));
 
   /* Resume: RTP comes back within a second. */
   reinvite (fixture, FALSE);
   g_assert_false (belfry_media_handler_get_local_hold (caller));
   g_assert_false (belfry_media_handler_get_remote_hold (callee));
   goal = (PacketGoal) { callee, frozen + 10 };
-  g_assert_true (wait_for (received_enough, &goal, 1000));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, 1000));
   goal = (PacketGoal) { caller, packets_received (caller) + 10 };
-  g_assert_true (wait_for (received_enough, &goal, 1000));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, 1000));
 
   hang_up (fixture);
 }
@@ -616,7 +540,7 @@ test_no_common_codec (Fixture       *fixture,
   g_assert_cmpint (belfry_session_get_state (BELFRY_SESSION (fixture->inviter)), ==,
                    BELFRY_SESSION_STATE_TERMINATED);
 
-  g_assert_true (wait_for (pointer_set, &fixture->accept_result, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &fixture->accept_result, WAIT_MS));
   g_assert_false (belfry_invitation_accept_finish (fixture->invitation, fixture->accept_result,
                                                    &accept_error));
   g_assert_error (accept_error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE);
@@ -666,7 +590,7 @@ test_dtmf (Fixture       *fixture,
     BELFRY_SESSION_DESCRIPTION_HANDLER (handler_of (fixture->inviter)), "1x"));
   g_assert_true (belfry_session_description_handler_send_dtmf (
     BELFRY_SESSION_DESCRIPTION_HANDLER (handler_of (fixture->inviter)), "1#9"));
-  g_assert_true (wait_for (digits_arrived, &goal, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (digits_arrived, &goal, WAIT_MS));
   g_assert_cmpstr (digits->str, ==, "1#9");
 
   g_signal_handlers_disconnect_by_data (callee, digits);
@@ -711,8 +635,8 @@ get_description (BelfryMediaHandler  *handler,
 
   belfry_session_description_handler_get_description_async (
     BELFRY_SESSION_DESCRIPTION_HANDLER (handler), with_options ? &options : NULL, NULL,
-    store_result_cb, &result);
-  g_assert_true (wait_for (pointer_set, &result, WAIT_MS));
+    belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &result, WAIT_MS));
   body = belfry_session_description_handler_get_description_finish (
     BELFRY_SESSION_DESCRIPTION_HANDLER (handler), result, &content_type, error);
   if (body != NULL)
@@ -729,8 +653,8 @@ set_description (BelfryMediaHandler  *handler,
 
   belfry_session_description_handler_set_description_async (
     BELFRY_SESSION_DESCRIPTION_HANDLER (handler), "application/sdp", body, NULL, NULL,
-    store_result_cb, &result);
-  g_assert_true (wait_for (pointer_set, &result, WAIT_MS));
+    belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &result, WAIT_MS));
   return belfry_session_description_handler_set_description_finish (
     BELFRY_SESSION_DESCRIPTION_HANDLER (handler), result, error);
 }
@@ -1114,9 +1038,9 @@ test_resample_call (Fixture       *fixture,
                    resample_case->codec);
 
   goal = (PacketGoal) { handler_of (fixture->invitation), 75 };
-  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, WAIT_MS));
   goal = (PacketGoal) { handler_of (fixture->inviter), 75 };
-  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, WAIT_MS));
   hang_up (fixture);
 
   assert_tone (fixture->record_b, resample_case->codec_rate, TONE_A_HZ);
@@ -1162,33 +1086,33 @@ test_rtp_timeout (Fixture       *fixture,
   g_signal_connect (caller, "failed", G_CALLBACK (failed_cb), &caller_failed);
   g_signal_connect (callee, "failed", G_CALLBACK (failed_cb), &callee_failed);
   goal = (PacketGoal) { callee, 25 };
-  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, WAIT_MS));
 
   /* While A holds, neither side sends: longer than the timeout, and no
    * side complains. */
   reinvite (fixture, TRUE);
-  run_for (3500);
+  belfry_test_observe_for (3500);
   g_assert_no_error (caller_failed);
   g_assert_no_error (callee_failed);
 
   reinvite (fixture, FALSE);
   goal = (PacketGoal) { caller, packets_received (caller) + 25 };
-  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, WAIT_MS));
   g_assert_no_error (caller_failed);
 
   /* B's media goes without a word of signaling, as when its process dies
    * or its network goes: A reports it after about two seconds. */
   belfry_session_description_handler_close (BELFRY_SESSION_DESCRIPTION_HANDLER (callee));
   stopped_at = g_get_monotonic_time ();
-  g_assert_true (wait_for (pointer_set, &caller_failed, 2000 + 3000));
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &caller_failed, 2000 + 3000));
   g_assert_error (caller_failed, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_TIMEOUT);
   g_assert_cmpstr (caller_failed->message, ==, "No audio from the other side for 2 s");
   g_assert_cmpint (g_get_monotonic_time () - stopped_at, >=, 1500 * 1000);
   g_assert_no_error (callee_failed);
 
   /* And the call ends by itself: A sends BYE with a Reason and says why. */
-  g_assert_true (wait_for (session_ended, fixture->inviter, WAIT_MS));
-  g_assert_true (wait_for (session_ended, fixture->invitation, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (session_ended, fixture->inviter, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (session_ended, fixture->invitation, WAIT_MS));
   {
     g_autofree char *reason = NULL;
 
@@ -1207,12 +1131,36 @@ typedef struct {
   char *path;
 } Capture;
 
-static gboolean
-file_not_empty (gpointer data)
+static goffset
+file_size (const char *path)
 {
   GStatBuf buf;
 
-  return g_stat (data, &buf) == 0 && buf.st_size > 0;
+  return g_stat (path, &buf) == 0 ? buf.st_size : 0;
+}
+
+static gboolean
+file_not_empty (gpointer data)
+{
+  return file_size (data) > 0;
+}
+
+typedef struct {
+  const char *path;
+  goffset header_size;
+  GSocket *socket;
+  GSocketAddress *sink;
+} ProbeWait;
+
+/* Sends one more datagram to a socket nobody reads, and tells whether the
+ * capture has recorded one: then it is capturing. */
+static gboolean
+probe_captured (gpointer data)
+{
+  ProbeWait *wait = data;
+
+  g_socket_send_to (wait->socket, wait->sink, "probe", 5, NULL, NULL);
+  return file_size (wait->path) > wait->header_size;
 }
 
 /* tshark on loopback, all UDP, into a file; NULL without tshark. */
@@ -1234,9 +1182,27 @@ capture_start (const char *dir)
                                        tshark, "-i", "lo", "-f", "udp", "-w", capture->path,
                                        "-a", "duration:60", NULL);
   g_assert_no_error (error);
-  /* The file gets its header once the interface is open. */
-  g_assert_true (wait_for (file_not_empty, capture->path, 10000));
-  run_for (300);
+  /* The file gets its header once the interface is open, and grows once a
+   * packet went through the filter. */
+  g_assert_true (belfry_test_wait_until (file_not_empty, capture->path, 10000));
+  {
+    g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+    g_autoptr (GSocket) sink = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                             G_SOCKET_PROTOCOL_UDP, &error);
+    g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                               G_SOCKET_PROTOCOL_UDP, &error);
+    g_autoptr (GSocketAddress) sink_address = NULL;
+    ProbeWait wait = { capture->path, file_size (capture->path), socket, NULL };
+
+    g_assert_no_error (error);
+    g_assert_true (g_socket_bind (sink, any, FALSE, &error));
+    g_assert_no_error (error);
+    sink_address = g_socket_get_local_address (sink, &error);
+    g_assert_no_error (error);
+    wait.sink = sink_address;
+    g_assert_true (belfry_test_wait_until (probe_captured, &wait, 10000));
+  }
   return capture;
 }
 
@@ -1270,9 +1236,9 @@ capture_stop (Capture *capture)
 
   g_subprocess_send_signal (capture->process, SIGINT);
   g_subprocess_wait_async (capture->process, NULL, subprocess_wait_cb, &done);
-  if (!wait_for (flag_set, &done, 10000)) {
+  if (!belfry_test_wait_until (flag_set, &done, 10000)) {
     g_subprocess_force_exit (capture->process);
-    wait_for (flag_set, &done, 5000);
+    belfry_test_wait_until (flag_set, &done, 5000);
   }
   g_assert_true (subprocess_done (capture->process));
 }
@@ -1409,9 +1375,9 @@ test_capture (Fixture       *fixture,
   port = belfry_media_handler_get_local_port (handler_of (fixture->invitation));
 
   goal = (PacketGoal) { handler_of (fixture->invitation), 75 };
-  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, WAIT_MS));
   goal = (PacketGoal) { handler_of (fixture->inviter), 75 };
-  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, WAIT_MS));
   hang_up (fixture);
   capture_stop (capture);
 
@@ -1459,7 +1425,7 @@ test_srtp_refused (Fixture       *fixture,
   g_test_message ("caller's error: %s", error->message);
   g_assert_cmpuint (belfry_sip_error_get_status (error), ==, 488);
 
-  g_assert_true (wait_for (pointer_set, &fixture->accept_result, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &fixture->accept_result, WAIT_MS));
   g_assert_false (belfry_invitation_accept_finish (fixture->invitation, fixture->accept_result,
                                                    &accept_error));
   g_assert_error (accept_error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_NOT_ACCEPTABLE);
@@ -1497,7 +1463,7 @@ test_srtp_optional (Fixture       *fixture,
   g_assert_cmpstr (belfry_media_handler_get_srtp_suite (handler_of (fixture->inviter)), ==,
                    data != NULL ? "AES_CM_128_HMAC_SHA1_80" : NULL);
   goal = (PacketGoal) { handler_of (fixture->invitation), 75 };
-  g_assert_true (wait_for (received_enough, &goal, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, WAIT_MS));
   hang_up (fixture);
   assert_tone (fixture->record_b, 8000, TONE_A_HZ);
 }
@@ -1551,14 +1517,14 @@ test_session_dtmf (Fixture       *fixture,
       BELFRY_SESSION_DESCRIPTION_HANDLER (handler_of (fixture->inviter)), "1"));
 
   belfry_session_send_dtmf_async (BELFRY_SESSION (fixture->inviter), digits_sent, NULL,
-                                  store_result_cb, &result);
-  g_assert_true (wait_for (pointer_set, &result, WAIT_MS));
+                                  belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &result, WAIT_MS));
   g_assert_true (belfry_session_send_dtmf_finish (BELFRY_SESSION (fixture->inviter), result,
                                                   &error));
   g_assert_no_error (error);
-  g_assert_true (wait_for (digits_arrived, &goal, WAIT_MS));
+  g_assert_true (belfry_test_wait_until (digits_arrived, &goal, WAIT_MS));
   /* A little longer, so that a digit sent twice would show. */
-  run_for (300);
+  belfry_test_observe_for (300);
   g_assert_cmpstr (digits->str, ==, digits_sent);
   g_assert_cmpuint (infos, ==, by_info ? strlen (digits_sent) : 0);
 
@@ -1769,7 +1735,7 @@ pulse_start (void)
                                                 "-n", "-F", script_path, "--exit-idle-time=-1",
                                                 "--use-pid-file=no", "--disable-shm=yes", NULL);
   g_assert_no_error (error);
-  g_assert_true (wait_for (socket_exists, pulse->socket, 10000));
+  g_assert_true (belfry_test_wait_until (socket_exists, pulse->socket, 10000));
 
   /* The child test process finds the daemon through these. */
   pulse->old_home = g_strdup (g_getenv ("HOME"));
@@ -1798,11 +1764,11 @@ pulse_stop (Pulse *pulse)
   g_free (pulse->old_runtime);
   g_subprocess_send_signal (pulse->process, SIGTERM);
   g_subprocess_wait_async (pulse->process, NULL, subprocess_wait_cb, &done);
-  if (!wait_for (flag_set, &done, 5000)) {
+  if (!belfry_test_wait_until (flag_set, &done, 5000)) {
     g_subprocess_force_exit (pulse->process);
-    wait_for (flag_set, &done, 5000);
+    belfry_test_wait_until (flag_set, &done, 5000);
   }
-  remove_dir (pulse->dir);
+  belfry_test_remove_tree (pulse->dir);
   g_free (pulse->dir);
   g_free (pulse->socket);
   g_clear_object (&pulse->process);
@@ -1900,17 +1866,17 @@ devices_child (void)
   g_assert_true (belfry_media_engine_start_ringer (engine, &error));
   g_assert_no_error (error);
   g_assert_true (belfry_media_engine_is_ringing (engine));
-  g_assert_true (wait_for (something_plays, NULL, 5000));
+  g_assert_true (belfry_test_wait_until (something_plays, NULL, 5000));
   belfry_media_engine_stop_ringer (engine);
   g_assert_false (belfry_media_engine_is_ringing (engine));
-  g_assert_true (wait_for (nothing_plays, NULL, 5000));
+  g_assert_true (belfry_test_wait_until (nothing_plays, NULL, 5000));
 
   g_assert_true (belfry_media_engine_start_ringback (engine, &error));
   g_assert_no_error (error);
   g_assert_true (belfry_media_engine_is_ringing_back (engine));
-  g_assert_true (wait_for (something_plays, NULL, 5000));
+  g_assert_true (belfry_test_wait_until (something_plays, NULL, 5000));
   belfry_media_engine_stop_ringback (engine);
-  g_assert_true (wait_for (nothing_plays, NULL, 5000));
+  g_assert_true (belfry_test_wait_until (nothing_plays, NULL, 5000));
 }
 
 static void
@@ -1984,7 +1950,7 @@ many_invite_cb (BelfryUserAgent  *ua,
 
   g_assert_cmpuint (index, <, N_CALLS);
   g_ptr_array_add (many->invitations, g_object_ref (invitation));
-  belfry_invitation_accept_async (invitation, NULL, store_result_cb,
+  belfry_invitation_accept_async (invitation, NULL, belfry_test_store_result_cb,
                                   &many->accept_results[index]);
 }
 
@@ -2066,10 +2032,10 @@ test_many_calls (Fixture       *fixture,
 
   for (guint i = 0; i < N_CALLS; i++) {
     many.inviters[i] = belfry_inviter_new (many.uas[i], target);
-    belfry_session_invite_async (BELFRY_SESSION (many.inviters[i]), NULL, NULL, store_result_cb,
+    belfry_session_invite_async (BELFRY_SESSION (many.inviters[i]), NULL, NULL, belfry_test_store_result_cb,
                                  &many.invite_results[i]);
   }
-  g_assert_true (wait_for (all_set, many.invite_results, 20000));
+  g_assert_true (belfry_test_wait_until (all_set, many.invite_results, 20000));
   for (guint i = 0; i < N_CALLS; i++) {
     g_autoptr (GError) error = NULL;
 
@@ -2078,7 +2044,7 @@ test_many_calls (Fixture       *fixture,
     g_assert_no_error (error);
   }
   g_assert_cmpuint (many.invitations->len, ==, N_CALLS);
-  g_assert_true (wait_for (all_set, many.accept_results, 20000));
+  g_assert_true (belfry_test_wait_until (all_set, many.accept_results, 20000));
   for (guint i = 0; i < N_CALLS; i++) {
     g_autoptr (GError) error = NULL;
 
@@ -2088,11 +2054,11 @@ test_many_calls (Fixture       *fixture,
   }
 
   /* 1.5 s of audio each way on every call. */
-  g_assert_true (wait_for (all_received, &many, 20000));
+  g_assert_true (belfry_test_wait_until (all_received, &many, 20000));
 
   for (guint i = 0; i < N_CALLS; i++)
     belfry_session_bye_async (BELFRY_SESSION (many.inviters[i]), NULL, NULL, NULL);
-  g_assert_true (wait_for (all_ended, &many, 20000));
+  g_assert_true (belfry_test_wait_until (all_ended, &many, 20000));
 
   for (guint i = 0; i < N_CALLS; i++)
     assert_tone (many.records[i], 8000, TONE_B_HZ);
@@ -2107,9 +2073,8 @@ test_many_calls (Fixture       *fixture,
   for (guint i = 0; i < N_CALLS; i++)
     g_clear_object (&many.accept_results[i]);
   g_ptr_array_unref (many.invitations);
-  run_for (100);
   for (guint i = 0; i < N_CALLS; i++) {
-    g_clear_object (&many.engines[i]);
+    belfry_test_assert_finalized (g_steal_pointer (&many.engines[i]), WAIT_MS);
     g_free (many.records[i]);
   }
 }
@@ -2281,7 +2246,7 @@ test_speech (Fixture       *fixture,
    * 440 ms under AddressSanitizer), so that only the second time is
    * whole. */
   goal = (PacketGoal) { handler_of (fixture->invitation), 2 * reference_envelope->len + 25 };
-  g_assert_true (wait_for (received_enough, &goal, 4 * WAIT_MS));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, 4 * WAIT_MS));
   hang_up (fixture);
 
   recorded = belfry_wav_read (fixture->record_b, &error);
@@ -2518,7 +2483,7 @@ test_sipp_pcap (Fixture       *fixture,
     sipp = belfry_sipp_start ("uac-pcap-audio.xml", "u1", "127.0.0.1", sipp_port, remote, extra);
   }
 
-  g_assert_true (wait_for (pointer_set, &fixture->accept_result, 2 * WAIT_MS));
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &fixture->accept_result, 2 * WAIT_MS));
   g_assert_true (belfry_invitation_accept_finish (fixture->invitation, fixture->accept_result,
                                                   &error));
   g_assert_no_error (error);
@@ -2526,13 +2491,13 @@ test_sipp_pcap (Fixture       *fixture,
 
   /* Nearly all of the capture arrives, before sipp hangs up. */
   goal = (PacketGoal) { handler_of (fixture->invitation), PCAP_PACKETS * 9 / 10 };
-  g_assert_true (wait_for (received_enough, &goal, 2 * WAIT_MS));
+  g_assert_true (belfry_test_wait_until (received_enough, &goal, 2 * WAIT_MS));
   belfry_media_handler_get_rtp_stats (handler_of (fixture->invitation), &sent, &received);
   g_test_message ("B sent %" G_GUINT64_FORMAT " RTP packets and received %" G_GUINT64_FORMAT,
                   sent, received);
   g_assert_cmpuint (received, <=, PCAP_PACKETS);
 
-  g_assert_true (wait_for (sipp_call_ended, fixture, 2 * WAIT_MS));
+  g_assert_true (belfry_test_wait_until (sipp_call_ended, fixture, 2 * WAIT_MS));
   g_assert_cmpint (belfry_sipp_wait (sipp, 2 * WAIT_MS), ==, 0);
 
   assert_tone (fixture->record_b, 8000, TONE_A_HZ);

@@ -8,7 +8,6 @@
 #include "belfry-inviter.h"
 #include "belfry-notifier.h"
 #include "belfry-notification-server.h"
-#include "belfry-sipp.h"
 #include "belfry-test-env.h"
 #include "belfry-test-sdh.h"
 #include "belfry-user-agent.h"
@@ -111,12 +110,6 @@ fixture_tear_down (Fixture       *fixture,
   belfry_notifications_stop (&fixture->notifications);
 }
 
-static gboolean
-pointer_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
 static guint
 check_incoming (Fixture *fixture)
 {
@@ -164,7 +157,7 @@ test_accept (Fixture       *fixture,
   id = check_incoming (fixture);
 
   belfry_notifications_invoke_action (id, "accept");
-  g_assert_true (belfry_test_wait_until (pointer_set, &fixture->accepted, 5000));
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &fixture->accepted, 5000));
   g_assert_true (fixture->accepted == fixture->session);
   g_assert_null (fixture->declined);
 }
@@ -179,7 +172,7 @@ test_decline (Fixture       *fixture,
   id = check_incoming (fixture);
 
   belfry_notifications_invoke_action (id, "decline");
-  g_assert_true (belfry_test_wait_until (pointer_set, &fixture->declined, 5000));
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &fixture->declined, 5000));
   g_assert_true (fixture->declined == fixture->session);
   g_assert_null (fixture->accepted);
 }
@@ -218,7 +211,7 @@ test_missed (Fixture       *fixture,
   g_assert_cmpstr (category, ==, "call.unanswered");
 
   belfry_notifications_invoke_action (missed_id, "call-back");
-  g_assert_true (belfry_test_wait_until (pointer_set, &fixture->called_back, 5000));
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_set, &fixture->called_back, 5000));
   g_assert_cmpstr (fixture->called_back, ==, "sip:bob@example.org");
 }
 

@@ -11,7 +11,6 @@
 #include "belfry-account-editor.h"
 #include "belfry-preferences-window.h"
 #include "belfry-keyring.h"
-#include "belfry-sipp.h"
 #include "belfry-test-env.h"
 
 /* The preferences window, driven through its own actions and widgets,

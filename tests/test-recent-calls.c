@@ -7,7 +7,6 @@
 
 #include "belfry-application.h"
 #include "belfry-format.h"
-#include "belfry-sipp.h"
 #include "belfry-test-env.h"
 #include "belfry-ui-test.h"
 #include "belfry-window-private.h"

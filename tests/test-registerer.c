@@ -61,72 +61,6 @@ watch_password_writer (GLogLevelFlags   level,
 
 /* ---- Waiting ---- */
 
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main context until @condition holds, at most @timeout_ms. */
-static gboolean
-wait_until (gboolean (*condition) (gpointer data),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint tick = g_timeout_add (20, tick_cb, NULL);
-  gboolean met;
-
-  while (!(met = condition (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick);
-  return met;
-}
-
-static gboolean
-pointer_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static gboolean
-pointer_cleared (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot,
-             guint          timeout_ms)
-{
-  g_assert_true (wait_until (pointer_set, slot, timeout_ms));
-  return *slot;
-}
-
-/* Drops the reference and checks that the object goes away within
- * @timeout_ms: a session's transactions may hold it to their last message. */
-static void
-assert_finalized_within (gpointer object,
-                         guint    timeout_ms)
-{
-  gpointer weak = object;
-
-  g_object_add_weak_pointer (object, &weak);
-  g_object_unref (object);
-  g_assert_true (wait_until (pointer_cleared, &weak, timeout_ms));
-}
-
 static void
 dump_and_fail (Fixture    *fixture,
                const char *what)
@@ -157,7 +91,7 @@ wait_registerer_state (Fixture               *fixture,
 {
   StateWait wait = { registerer, state };
 
-  if (!wait_until (registerer_in_state, &wait, timeout_ms))
+  if (!belfry_test_wait_until (registerer_in_state, &wait, timeout_ms))
     dump_and_fail (fixture, "a registerer state");
 }
 
@@ -181,7 +115,7 @@ wait_session_state (Fixture            *fixture,
 {
   SessionWait wait = { session, state };
 
-  if (!wait_until (session_in_state, &wait, SHORT_WAIT_MS))
+  if (!belfry_test_wait_until (session_in_state, &wait, SHORT_WAIT_MS))
     dump_and_fail (fixture, "a session state");
 }
 
@@ -248,8 +182,8 @@ start_user_agent (Fixture    *fixture,
 
   user_agent = belfry_user_agent_new (identity, "127.0.0.1", 0, NULL);
   belfry_user_agent_set_password_func (user_agent, password_cb, fixture, NULL);
-  belfry_user_agent_start_async (user_agent, NULL, store_result_cb, &result);
-  g_assert_true (belfry_user_agent_start_finish (user_agent, wait_result (&result, SHORT_WAIT_MS),
+  belfry_user_agent_start_async (user_agent, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_user_agent_start_finish (user_agent, belfry_test_wait_result (&result, SHORT_WAIT_MS),
                                                  &error));
   g_assert_no_error (error);
   return user_agent;
@@ -264,11 +198,11 @@ stop_user_agent (BelfryUserAgent **slot)
   if (user_agent == NULL)
     return;
 
-  belfry_user_agent_stop_async (user_agent, NULL, store_result_cb, &result);
-  g_assert_true (belfry_user_agent_stop_finish (user_agent, wait_result (&result, SHORT_WAIT_MS),
+  belfry_user_agent_stop_async (user_agent, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_user_agent_stop_finish (user_agent, belfry_test_wait_result (&result, SHORT_WAIT_MS),
                                                 NULL));
   g_clear_object (&result);
-  assert_finalized_within (user_agent, SHORT_WAIT_MS);
+  belfry_test_assert_finalized (user_agent, SHORT_WAIT_MS);
 }
 
 static void
@@ -363,8 +297,8 @@ register_now (BelfryRegisterer  *registerer,
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  belfry_registerer_register_async (registerer, NULL, store_result_cb, &result);
-  return belfry_registerer_register_finish (registerer, wait_result (&result, LONG_WAIT_MS), error);
+  belfry_registerer_register_async (registerer, NULL, belfry_test_store_result_cb, &result);
+  return belfry_registerer_register_finish (registerer, belfry_test_wait_result (&result, LONG_WAIT_MS), error);
 }
 
 static gboolean
@@ -373,8 +307,8 @@ unregister_now (BelfryRegisterer  *registerer,
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  belfry_registerer_unregister_async (registerer, NULL, store_result_cb, &result);
-  return belfry_registerer_unregister_finish (registerer, wait_result (&result, LONG_WAIT_MS),
+  belfry_registerer_unregister_async (registerer, NULL, belfry_test_store_result_cb, &result);
+  return belfry_registerer_unregister_finish (registerer, belfry_test_wait_result (&result, LONG_WAIT_MS),
                                               error);
 }
 
@@ -386,7 +320,7 @@ call_bob (Fixture       *fixture,
   g_autoptr (BelfryNameAddr) target = belfry_name_addr_parse (uri, NULL);
   BelfryInviter *inviter = belfry_inviter_new (fixture->alice, target);
 
-  belfry_session_invite_async (BELFRY_SESSION (inviter), NULL, NULL, store_result_cb, result);
+  belfry_session_invite_async (BELFRY_SESSION (inviter), NULL, NULL, belfry_test_store_result_cb, result);
   return inviter;
 }
 
@@ -524,11 +458,11 @@ test_register_digest (Fixture       *fixture,
   /* Kamailio really holds the contact: a call to bob's address of record
    * reaches bob's user agent, which turns it down. */
   inviter = call_bob (fixture, &call_result);
-  if (!wait_until (has_invitation, fixture, SHORT_WAIT_MS))
+  if (!belfry_test_wait_until (has_invitation, fixture, SHORT_WAIT_MS))
     dump_and_fail (fixture, "the call to bob");
   belfry_invitation_reject (g_ptr_array_index (fixture->invitations, 0), 486, NULL);
   g_assert_false (belfry_session_invite_finish (BELFRY_SESSION (inviter),
-                                                wait_result (&call_result, SHORT_WAIT_MS), &error));
+                                                belfry_test_wait_result (&call_result, SHORT_WAIT_MS), &error));
   g_assert_cmpuint (belfry_sip_error_get_status (error), ==, 486);
   g_clear_error (&error);
   g_clear_object (&call_result);
@@ -545,7 +479,7 @@ test_register_digest (Fixture       *fixture,
   assert_states (events, expected, G_N_ELEMENTS (expected));
 
   g_ptr_array_set_size (fixture->invitations, 0);
-  assert_finalized_within (g_steal_pointer (&inviter), SHORT_WAIT_MS);
+  belfry_test_assert_finalized (g_steal_pointer (&inviter), SHORT_WAIT_MS);
   g_assert_finalize_object (g_steal_pointer (&registerer));
 }
 
@@ -593,26 +527,26 @@ test_call (Fixture       *fixture,
   /* Alice, not registered herself, calls bob's address of record at
    * Kamailio, which routes to bob's contact and stays in the route. */
   inviter = call_bob (fixture, &call_result);
-  if (!wait_until (has_invitation, fixture, SHORT_WAIT_MS))
+  if (!belfry_test_wait_until (has_invitation, fixture, SHORT_WAIT_MS))
     dump_and_fail (fixture, "the call to bob");
   invitation = g_object_ref (g_ptr_array_index (fixture->invitations, 0));
   g_ptr_array_set_size (fixture->invitations, 0);
 
-  belfry_invitation_accept_async (invitation, NULL, store_result_cb, &accept_result);
+  belfry_invitation_accept_async (invitation, NULL, belfry_test_store_result_cb, &accept_result);
   g_assert_true (belfry_invitation_accept_finish (invitation,
-                                                  wait_result (&accept_result, SHORT_WAIT_MS),
+                                                  belfry_test_wait_result (&accept_result, SHORT_WAIT_MS),
                                                   &error));
   g_assert_no_error (error);
   g_assert_true (belfry_session_invite_finish (BELFRY_SESSION (inviter),
-                                               wait_result (&call_result, SHORT_WAIT_MS), &error));
+                                               belfry_test_wait_result (&call_result, SHORT_WAIT_MS), &error));
   g_assert_no_error (error);
   wait_session_state (fixture, inviter, BELFRY_SESSION_STATE_ESTABLISHED);
   wait_session_state (fixture, invitation, BELFRY_SESSION_STATE_ESTABLISHED);
 
   /* The BYE follows the record route through Kamailio. */
-  belfry_session_bye_async (BELFRY_SESSION (inviter), NULL, store_result_cb, &bye_result);
+  belfry_session_bye_async (BELFRY_SESSION (inviter), NULL, belfry_test_store_result_cb, &bye_result);
   g_assert_true (belfry_session_bye_finish (BELFRY_SESSION (inviter),
-                                            wait_result (&bye_result, SHORT_WAIT_MS), &error));
+                                            belfry_test_wait_result (&bye_result, SHORT_WAIT_MS), &error));
   g_assert_no_error (error);
   wait_session_state (fixture, inviter, BELFRY_SESSION_STATE_TERMINATED);
   wait_session_state (fixture, invitation, BELFRY_SESSION_STATE_TERMINATED);
@@ -622,8 +556,8 @@ test_call (Fixture       *fixture,
   g_clear_object (&call_result);
   g_clear_object (&accept_result);
   g_clear_object (&bye_result);
-  assert_finalized_within (g_steal_pointer (&inviter), SHORT_WAIT_MS);
-  assert_finalized_within (g_steal_pointer (&invitation), SHORT_WAIT_MS);
+  belfry_test_assert_finalized (g_steal_pointer (&inviter), SHORT_WAIT_MS);
+  belfry_test_assert_finalized (g_steal_pointer (&invitation), SHORT_WAIT_MS);
   g_assert_finalize_object (g_steal_pointer (&registerer));
 }
 
@@ -655,13 +589,13 @@ test_unregister (Fixture       *fixture,
   /* Kamailio forgot the contact: a call to bob fails there. */
   inviter = call_bob (fixture, &call_result);
   g_assert_false (belfry_session_invite_finish (BELFRY_SESSION (inviter),
-                                                wait_result (&call_result, SHORT_WAIT_MS), &error));
+                                                belfry_test_wait_result (&call_result, SHORT_WAIT_MS), &error));
   status = belfry_sip_error_get_status (error);
   g_assert_true (status == 404 || status == 480);
   g_assert_cmpuint (fixture->invitations->len, ==, 0);
 
   g_clear_object (&call_result);
-  assert_finalized_within (g_steal_pointer (&inviter), SHORT_WAIT_MS);
+  belfry_test_assert_finalized (g_steal_pointer (&inviter), SHORT_WAIT_MS);
   g_assert_finalize_object (g_steal_pointer (&registerer));
 }
 
@@ -836,8 +770,8 @@ test_user_agent_restart (Fixture       *fixture,
   g_assert_no_error (error);
 
   /* A stopped user agent cannot keep the registration up. */
-  belfry_user_agent_stop_async (fixture->bob, NULL, store_result_cb, &result);
-  g_assert_true (belfry_user_agent_stop_finish (fixture->bob, wait_result (&result, SHORT_WAIT_MS),
+  belfry_user_agent_stop_async (fixture->bob, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_user_agent_stop_finish (fixture->bob, belfry_test_wait_result (&result, SHORT_WAIT_MS),
                                                 NULL));
   g_clear_object (&result);
   assert_state (registerer, UNREGISTERED);
@@ -846,8 +780,8 @@ test_user_agent_restart (Fixture       *fixture,
   g_assert_cmpuint (belfry_registerer_get_retry_after (registerer), ==, 0);
 
   /* Started again, it registers again by itself. */
-  belfry_user_agent_start_async (fixture->bob, NULL, store_result_cb, &result);
-  g_assert_true (belfry_user_agent_start_finish (fixture->bob, wait_result (&result, SHORT_WAIT_MS),
+  belfry_user_agent_start_async (fixture->bob, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_user_agent_start_finish (fixture->bob, belfry_test_wait_result (&result, SHORT_WAIT_MS),
                                                  NULL));
   g_clear_object (&result);
   wait_registerer_state (fixture, registerer, BELFRY_REGISTERER_STATE_REGISTERED, SHORT_WAIT_MS);
@@ -881,7 +815,7 @@ test_dispose_registered (Fixture       *fixture,
   g_assert_nonnull (registerer);
   g_assert_true (belfry_registerer_get_waiting (registerer));
 
-  g_assert_true (wait_until (pointer_cleared, &registerer, SHORT_WAIT_MS));
+  g_assert_true (belfry_test_wait_until (belfry_test_pointer_cleared, &registerer, SHORT_WAIT_MS));
   assert_kamailio_count (fixture, "BELFRY-REGISTER-OK user=bob expires=0", 1);
   assert_states (events, expected, G_N_ELEMENTS (expected));
 }

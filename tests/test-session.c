@@ -115,16 +115,6 @@ order_state_cb (BelfrySession      *session,
   g_array_append_val (order->events, event);
 }
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
 /* Puts a fresh session in @state along legal transitions. */
 static BelfrySession *
 session_in_state (BelfrySessionState state)
@@ -447,14 +437,9 @@ test_dispose_async_established (void)
   g_autoptr (BelfrySession) session = session_in_state (BELFRY_SESSION_STATE_ESTABLISHED);
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
-  belfry_session_dispose_async (session, NULL, store_result_cb, &result);
-  while (result == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_nonnull (result);
-  g_assert_true (belfry_session_dispose_finish (session, result, &error));
+  belfry_session_dispose_async (session, NULL, belfry_test_store_result_cb, &result);
+  g_assert_true (belfry_session_dispose_finish (session, belfry_test_wait_result (&result, 5000), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
   g_assert_cmpint (belfry_session_get_state (session), ==, BELFRY_SESSION_STATE_TERMINATED);
@@ -468,14 +453,10 @@ test_unsupported_requests (void)
   g_autoptr (BelfrySession) session = session_in_state (BELFRY_SESSION_STATE_INITIAL);
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
   /* A re-INVITE needs an established session. */
-  belfry_session_invite_async (session, NULL, NULL, store_result_cb, &result);
-  while (result == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (result);
-  g_assert_false (belfry_session_invite_finish (session, result, &error));
+  belfry_session_invite_async (session, NULL, NULL, belfry_test_store_result_cb, &result);
+  g_assert_false (belfry_session_invite_finish (session, belfry_test_wait_result (&result, 5000), &error));
   g_assert_error (error, BELFRY_SIP_ERROR, BELFRY_SIP_ERROR_INVALID_STATE);
 
   belfry_session_set_state (session, BELFRY_SESSION_STATE_TERMINATED);

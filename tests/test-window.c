@@ -5,7 +5,6 @@
 #include <adwaita.h>
 
 #include "belfry-application.h"
-#include "belfry-sipp.h"
 #include "belfry-test-env.h"
 #include "belfry-ui-test.h"
 #include "belfry-window.h"
