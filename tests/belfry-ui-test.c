@@ -3,7 +3,9 @@
 #include "config.h"
 
 #include "belfry-test-env.h"
+#include "belfry-recent-calls.h"
 #include "belfry-ui-test.h"
+#include "belfry-window.h"
 
 /* Helpers of the tests that look into real windows. */
 
@@ -83,4 +85,18 @@ belfry_test_focus_window (GtkWindow  *window,
 
   xdotool (args);
   g_assert_true (belfry_test_wait_until (belfry_test_window_active, window, 10000));
+}
+
+/* The main window's recent calls, and the list view in them. */
+GtkWidget *
+belfry_test_recent_calls (GtkWindow *window)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "recent_calls"));
+}
+
+GtkWidget *
+belfry_test_recent_calls_list (GtkWindow *window)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (belfry_test_recent_calls (window), BELFRY_TYPE_RECENT_CALLS,
+                                                    "list"));
 }

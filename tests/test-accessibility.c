@@ -9,6 +9,7 @@
 #include "belfry-call-view.h"
 #include "belfry-sipp.h"
 #include "belfry-test-env.h"
+#include "belfry-ui-test.h"
 #include "belfry-window.h"
 
 /* Every control a person can operate has an accessible name: the real
@@ -119,7 +120,7 @@ view_connected (gpointer data)
 static gboolean
 history_has_row (gpointer data)
 {
-  GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (data, BELFRY_TYPE_WINDOW, "history_list"));
+  GtkWidget *list = belfry_test_recent_calls_list (data);
 
   return gtk_widget_get_first_child (list) != NULL;
 }

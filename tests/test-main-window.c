@@ -78,7 +78,7 @@ test_call_from_window (void)
   stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "stack"));
   calls_stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "calls_stack"));
   entry = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "address_entry"));
-  history_list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "history_list"));
+  history_list = belfry_test_recent_calls_list (window);
 
   /* An empty address says what is wrong and calls nobody. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.call", NULL));
@@ -132,7 +132,7 @@ test_call_from_window (void)
   g_assert_true (belfry_test_wait_until (dialer_shown, stack, 10000));
 
   /* Forget it. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-history", NULL));
+  g_assert_true (gtk_widget_activate_action (belfry_test_recent_calls (window), "recent-calls.clear", NULL));
   g_assert_null (gtk_widget_get_first_child (history_list));
 
   /* A sip: link from another program is offered, not dialled. */

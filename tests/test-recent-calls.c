@@ -9,7 +9,7 @@
 #include "belfry-format.h"
 #include "belfry-test-env.h"
 #include "belfry-ui-test.h"
-#include "belfry-window-private.h"
+#include "belfry-recent-calls.h"
 
 /* The real application on the test's own session bus, with 300 calls in
  * its history before it starts. */
@@ -89,7 +89,7 @@ test_long_history (void)
   g_assert_no_error (error);
   g_application_activate (G_APPLICATION (application));
   window = gtk_application_get_active_window (GTK_APPLICATION (application));
-  list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "history_list"));
+  list = belfry_test_recent_calls_list (window);
 
   count.list = list;
   count.rows = 25;
@@ -109,10 +109,10 @@ test_long_history (void)
 
     g_assert_true (g_str_has_prefix (yesterday, "Yesterday, "));
     g_assert_false (g_str_has_prefix (last_week, "Yesterday, "));
-    belfry_window_refresh_call_times (BELFRY_WINDOW (window), next_day);
+    belfry_recent_calls_refresh_times (BELFRY_RECENT_CALLS (belfry_test_recent_calls (window)), next_day);
     row.text = yesterday;
     g_assert_true (belfry_test_wait_until (first_row_says, &row, 5000));
-    belfry_window_refresh_call_times (BELFRY_WINDOW (window), next_week);
+    belfry_recent_calls_refresh_times (BELFRY_RECENT_CALLS (belfry_test_recent_calls (window)), next_week);
     row.text = last_week;
     g_assert_true (belfry_test_wait_until (first_row_says, &row, 5000));
     count.rows = 25;

@@ -9,7 +9,8 @@
 #include "belfry-call-view.h"
 #include "belfry-format.h"
 #include "belfry-invitation.h"
-#include "belfry-window-private.h"
+#include "belfry-recent-calls.h"
+#include "belfry-window.h"
 
 /**
  * BelfryWindow:
@@ -53,149 +54,15 @@ struct _BelfryWindow {
   GtkGrid *dialpad;
   GtkLabel *direct_label;
   GtkToggleButton *dialpad_button;
-  GtkStack *history_stack;
-  GtkScrolledWindow *history_scroller;
-  GtkListView *history_list;
-  GtkSliceListModel *history_slice;
+  BelfryRecentCalls *recent_calls;
   /* the day the recent calls' times are told from ("Yesterday", ...),
    * and the timeout that moves it on at midnight */
-  GDateTime *times_day;
-  guint midnight_source;
-  gulong first_paint_handler;
   GSettings *settings;
   GtkStack *calls_stack;
   GtkWidget *calls_switcher;
 };
 
 G_DEFINE_FINAL_TYPE (BelfryWindow, belfry_window, ADW_TYPE_APPLICATION_WINDOW)
-
-static const char *
-outcome_text (BelfryCallRecord *record)
-{
-  switch (belfry_call_record_get_outcome (record)) {
-  case BELFRY_CALL_OUTCOME_ANSWERED:
-    return belfry_call_record_get_direction (record) == BELFRY_CALL_DIRECTION_INCOMING
-           ? _("Incoming") : _("Outgoing");
-  case BELFRY_CALL_OUTCOME_MISSED:
-    return _("Missed");
-  case BELFRY_CALL_OUTCOME_DECLINED:
-    return _("Declined");
-  case BELFRY_CALL_OUTCOME_FAILED:
-  default:
-    return _("Failed");
-  }
-}
-
-static const char *
-outcome_icon (BelfryCallRecord *record)
-{
-  switch (belfry_call_record_get_outcome (record)) {
-  case BELFRY_CALL_OUTCOME_MISSED:
-    return "call-missed-symbolic";
-  case BELFRY_CALL_OUTCOME_ANSWERED:
-    return belfry_call_record_get_direction (record) == BELFRY_CALL_DIRECTION_INCOMING
-           ? "call-incoming-symbolic" : "call-outgoing-symbolic";
-  case BELFRY_CALL_OUTCOME_DECLINED:
-  case BELFRY_CALL_OUTCOME_FAILED:
-  default:
-    return "call-stop-symbolic";
-  }
-}
-
-/* A recent call's row: the outcome's icon, the caller or callee, when and
- * how it went, and a button that forgets it. The list view makes rows only
- * for what is on screen and binds them again as the list scrolls. */
-static void
-setup_history_row (GtkSignalListItemFactory *factory,
-                   GtkListItem              *item,
-                   gpointer                  user_data)
-{
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *title = gtk_label_new (NULL);
-  GtkWidget *subtitle = gtk_label_new (NULL);
-  GtkWidget *delete_button = gtk_button_new_from_icon_name ("user-trash-symbolic");
-
-  gtk_widget_set_margin_top (row, 6);
-  gtk_widget_set_margin_bottom (row, 6);
-  /* Translators: tooltip of a recent call's row. */
-  gtk_widget_set_tooltip_text (row, _("Call back"));
-  gtk_box_append (GTK_BOX (row), gtk_image_new ());
-
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (subtitle, "caption");
-  gtk_widget_add_css_class (subtitle, "dim-label");
-  gtk_widget_set_hexpand (text, TRUE);
-  gtk_widget_set_valign (text, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (text), title);
-  gtk_box_append (GTK_BOX (text), subtitle);
-  gtk_box_append (GTK_BOX (row), text);
-
-  gtk_widget_set_valign (delete_button, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (delete_button, "flat");
-  gtk_widget_set_tooltip_text (delete_button, _("Forget this call"));
-  gtk_box_append (GTK_BOX (row), delete_button);
-
-  gtk_list_item_set_child (item, row);
-}
-
-static void
-bind_history_row (GtkSignalListItemFactory *factory,
-                  GtkListItem              *item,
-                  BelfryWindow             *self)
-{
-  BelfryCallRecord *record = gtk_list_item_get_item (item);
-  GtkWidget *row = gtk_list_item_get_child (item);
-  GtkWidget *icon = gtk_widget_get_first_child (row);
-  GtkWidget *text = gtk_widget_get_next_sibling (icon);
-  GtkWidget *title = gtk_widget_get_first_child (text);
-  GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
-  GtkWidget *delete_button = gtk_widget_get_next_sibling (text);
-  const char *name = belfry_call_record_get_remote_name (record);
-  const char *uri = belfry_call_record_get_remote_uri (record);
-  const char *who = name && *name ? name : uri;
-  const char *reason = belfry_call_record_get_reason (record);
-  guint duration = belfry_call_record_get_duration (record);
-  g_autofree char *when = NULL;
-  g_autofree char *how = NULL;
-  g_autofree char *delete_label = NULL;
-  g_autofree char *row_label = NULL;
-
-  if (self->times_day == NULL)
-    self->times_day = g_date_time_new_now_local ();
-  when = belfry_format_call_time (belfry_call_record_get_start_time (record), self->times_day);
-  if (belfry_call_record_get_outcome (record) == BELFRY_CALL_OUTCOME_ANSWERED)
-    /* Translators: call history: the date, whether the call came in or went out, and its length. */
-    how = g_strdup_printf (_("%s · %s · %u:%02u"), when, outcome_text (record), duration / 60, duration % 60);
-  else if (reason != NULL && *reason != '\0')
-    how = g_strdup_printf ("%s · %s · %s", when, outcome_text (record), reason);
-  else
-    how = g_strdup_printf ("%s · %s", when, outcome_text (record));
-
-  gtk_image_set_from_icon_name (GTK_IMAGE (icon), outcome_icon (record));
-  gtk_label_set_label (GTK_LABEL (title), who);
-  gtk_label_set_label (GTK_LABEL (subtitle), how);
-  /* The target first: an action name without its target is an error. */
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (delete_button), "x", belfry_call_record_get_id (record));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (delete_button), "win.delete-record");
-  delete_label = g_strdup_printf (_("Forget the call with %s"), who);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (delete_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  delete_label, -1);
-  /* What a screen reader says of the row itself: GTK 4.8 has no accessible
-   * label on a GtkListItem (4.12 has), so it goes on the row widget the
-   * list view holds our child in. */
-  if (gtk_widget_get_parent (row) != NULL) {
-    /* Translators: what a screen reader says of a recent call; %s is who called or was called. */
-    row_label = g_strdup_printf (_("Call back %s"), who);
-    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (row)),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, row_label,
-                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, how,
-                                    -1);
-  }
-}
 
 static void
 show_error (BelfryWindow *self,
@@ -470,73 +337,11 @@ on_address_entry_changed (BelfryWindow *self)
   show_error (self, NULL);
 }
 
-/* The recent calls show this many more calls whenever the end of the list
- * is in view (scrolled to, or a window taller than the list): a long
- * history costs nothing until it is looked at. */
-#define HISTORY_PAGE 25
-
-static void
-show_more_at_end (BelfryWindow *self)
-{
-  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->history_scroller);
-  guint size;
-
-  /* Not shown yet, or going away. */
-  if (self->history_slice == NULL || gtk_list_view_get_model (self->history_list) == NULL)
-    return;
-
-  size = gtk_slice_list_model_get_size (self->history_slice);
-  if (size < g_list_model_get_n_items (gtk_slice_list_model_get_model (self->history_slice)) &&
-      gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
-      gtk_adjustment_get_upper (adjustment) - 1)
-    gtk_slice_list_model_set_size (self->history_slice, size + HISTORY_PAGE);
-}
-
-/* The rows of the recent calls are made once the window's first frame is
- * on screen: the window comes up without waiting for them, and they follow
- * in the next frame. */
-static void
-on_after_first_paint (GdkFrameClock *clock,
-                      BelfryWindow  *self)
-{
-  g_autoptr (GtkNoSelection) selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->history_slice)));
-
-  g_clear_signal_handler (&self->first_paint_handler, clock);
-  gtk_list_view_set_model (self->history_list, GTK_SELECTION_MODEL (selection));
-}
-
-static void
-belfry_window_map (GtkWidget *widget)
-{
-  BelfryWindow *self = BELFRY_WINDOW (widget);
-
-  GTK_WIDGET_CLASS (belfry_window_parent_class)->map (widget);
-
-  if (gtk_list_view_get_model (self->history_list) == NULL && self->first_paint_handler == 0)
-    self->first_paint_handler = g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
-                                                  G_CALLBACK (on_after_first_paint), self);
-}
-
-static void
-belfry_window_unmap (GtkWidget *widget)
-{
-  BelfryWindow *self = BELFRY_WINDOW (widget);
-
-  if (self->first_paint_handler != 0)
-    g_clear_signal_handler (&self->first_paint_handler, gtk_widget_get_frame_clock (widget));
-
-  GTK_WIDGET_CLASS (belfry_window_parent_class)->unmap (widget);
-}
-
 /* A click on a recent call calls it back. */
 static void
-on_history_row_activated (BelfryWindow *self,
-                          guint         position)
+on_call_back (BelfryWindow     *self,
+              BelfryCallRecord *record)
 {
-  g_autoptr (BelfryCallRecord) record = g_list_model_get_item (G_LIST_MODEL (self->history_slice), position);
-
-  if (record == NULL)
-    return;
   gtk_editable_set_text (GTK_EDITABLE (self->address_entry), belfry_call_record_get_remote_uri (record));
   gtk_widget_activate_action (GTK_WIDGET (self), "win.call", NULL);
 }
@@ -650,53 +455,6 @@ decline_incoming_action (GtkWidget  *widget,
     belfry_call_manager_decline (self->call_manager, session);
 }
 
-static void
-delete_record_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  BelfryWindow *self = BELFRY_WINDOW (widget);
-  BelfryCallHistory *history = belfry_call_manager_get_history (self->call_manager);
-  gint64 id = g_variant_get_int64 (parameter);
-
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (history)); i++) {
-    g_autoptr (BelfryCallRecord) record = g_list_model_get_item (G_LIST_MODEL (history), i);
-
-    if (belfry_call_record_get_id (record) == id) {
-      belfry_call_history_remove (history, record);
-      break;
-    }
-  }
-}
-
-static void
-clear_history_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  BelfryWindow *self = BELFRY_WINDOW (widget);
-
-  belfry_call_history_clear (belfry_call_manager_get_history (self->call_manager));
-}
-
-static void
-on_history_changed (BelfryWindow *self)
-{
-  BelfryCallHistory *history;
-
-  if (self->call_manager == NULL)
-    return;
-
-  history = belfry_call_manager_get_history (self->call_manager);
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-history",
-                                 g_list_model_get_n_items (G_LIST_MODEL (history)) > 0);
-  /* "No calls yet" only once the calls saved before have been read. */
-  gtk_stack_set_visible_child_name (self->history_stack,
-                                    g_list_model_get_n_items (G_LIST_MODEL (history)) > 0 ||
-                                    belfry_call_history_get_loading (history) ? "calls" : "empty");
-}
-
 /* The dial pad's keys are made the first time it is shown: hidden, they
  * would still be measured on the way to the window's first frame. */
 static void
@@ -781,36 +539,9 @@ belfry_window_set_property (GObject      *object,
   }
 }
 
-static gboolean on_midnight (gpointer user_data);
-
-/* Wakes the window once, just after the next local midnight. */
-static void
-schedule_midnight (BelfryWindow *self)
-{
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr (GDateTime) today = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
-                                                       g_date_time_get_day_of_month (now), 0, 0, 0);
-  g_autoptr (GDateTime) tomorrow = g_date_time_add_days (today, 1);
-  GTimeSpan until = g_date_time_difference (tomorrow, now);
-
-  g_clear_handle_id (&self->midnight_source, g_source_remove);
-  self->midnight_source = g_timeout_add_seconds ((guint) (until / G_TIME_SPAN_SECOND) + 1, on_midnight, self);
-}
-
-static gboolean
-on_midnight (gpointer user_data)
-{
-  BelfryWindow *self = user_data;
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-
-  self->midnight_source = 0;
-  belfry_window_refresh_call_times (self, now);
-  schedule_midnight (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* A computer that slept through midnight wakes with the timeout late:
- * the times are checked again whenever the window gets the focus. */
+/* A computer that slept through midnight wakes with the recent calls'
+ * midnight timeout late: their times are checked again whenever the
+ * window gets the focus. */
 static void
 on_active_changed (BelfryWindow *self)
 {
@@ -819,43 +550,7 @@ on_active_changed (BelfryWindow *self)
   if (!gtk_window_is_active (GTK_WINDOW (self)))
     return;
   now = g_date_time_new_now_local ();
-  belfry_window_refresh_call_times (self, now);
-  schedule_midnight (self);
-}
-
-/**
- * belfry_window_refresh_call_times:
- * @self: the window
- * @now: the present moment
- *
- * Tells the recent calls' times again from @now's day when that is not the
- * day they were told from: yesterday's "10:15" becomes "Yesterday, 10:15".
- */
-void
-belfry_window_refresh_call_times (BelfryWindow *self,
-                                  GDateTime    *now)
-{
-  g_autoptr (GDateTime) local = NULL;
-  GtkListItemFactory *factory;
-
-  g_return_if_fail (BELFRY_IS_WINDOW (self));
-
-  local = g_date_time_to_local (now);
-  if (self->times_day != NULL &&
-      g_date_time_get_year (local) == g_date_time_get_year (self->times_day) &&
-      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (self->times_day))
-    return;
-
-  g_clear_pointer (&self->times_day, g_date_time_unref);
-  self->times_day = g_steal_pointer (&local);
-  /* The rows on screen are bound again, from a factory set anew. */
-  factory = gtk_list_view_get_factory (self->history_list);
-  if (factory != NULL) {
-    g_object_ref (factory);
-    gtk_list_view_set_factory (self->history_list, NULL);
-    gtk_list_view_set_factory (self->history_list, factory);
-    g_object_unref (factory);
-  }
+  belfry_recent_calls_refresh_times (self->recent_calls, now);
 }
 
 static void
@@ -871,8 +566,6 @@ belfry_window_constructed (GObject *object)
 
   g_return_if_fail (self->call_manager != NULL);
 
-  self->times_day = g_date_time_new_now_local ();
-  schedule_midnight (self);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (on_active_changed), NULL);
 
   history = belfry_call_manager_get_history (self->call_manager);
@@ -880,19 +573,7 @@ belfry_window_constructed (GObject *object)
   notifier = belfry_call_manager_get_notifier (self->call_manager);
   sessions = belfry_call_manager_get_sessions (self->call_manager);
 
-  {
-    g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-
-    g_signal_connect (factory, "setup", G_CALLBACK (setup_history_row), NULL);
-    g_signal_connect (factory, "bind", G_CALLBACK (bind_history_row), self);
-    gtk_list_view_set_factory (self->history_list, factory);
-    self->history_slice = gtk_slice_list_model_new (G_LIST_MODEL (g_object_ref (history)), 0, HISTORY_PAGE);
-  }
-  g_signal_connect_object (history, "items-changed", G_CALLBACK (on_history_changed), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (history, "notify::loading", G_CALLBACK (on_history_changed), self,
-                           G_CONNECT_SWAPPED);
-  on_history_changed (self);
+  belfry_recent_calls_set_history (self->recent_calls, history);
 
   g_signal_connect_object (sessions, "items-changed", G_CALLBACK (on_sessions_changed), self, 0);
   on_sessions_changed (sessions, 0, 0, 0, self);
@@ -918,9 +599,6 @@ belfry_window_dispose (GObject *object)
   g_clear_object (&self->status_account);
   g_clear_object (&self->call_manager);
   g_clear_object (&self->settings);
-  g_clear_object (&self->history_slice);
-  g_clear_handle_id (&self->midnight_source, g_source_remove);
-  g_clear_pointer (&self->times_day, g_date_time_unref);
   if (self->shortcuts_window != NULL)
     gtk_window_destroy (self->shortcuts_window);
   g_clear_object (&self->shortcuts_window);
@@ -938,8 +616,6 @@ belfry_window_class_init (BelfryWindowClass *klass)
   object_class->set_property = belfry_window_set_property;
   object_class->constructed = belfry_window_constructed;
   object_class->dispose = belfry_window_dispose;
-  widget_class->map = belfry_window_map;
-  widget_class->unmap = belfry_window_unmap;
 
   /**
    * BelfryWindow:call-manager:
@@ -952,6 +628,7 @@ belfry_window_class_init (BelfryWindowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 
+  g_type_ensure (BELFRY_TYPE_RECENT_CALLS);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/belfry-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, back_button);
@@ -966,15 +643,13 @@ belfry_window_class_init (BelfryWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, dialpad);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, direct_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, dialpad_button);
-  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, history_stack);
-  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, history_scroller);
-  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, history_list);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, recent_calls);
+  gtk_widget_class_bind_template_callback (widget_class, on_call_back);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, calls_stack);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, calls_switcher);
   gtk_widget_class_bind_template_callback (widget_class, on_banner_child_revealed);
   gtk_widget_class_bind_template_callback (widget_class, on_address_entry_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_address_entry_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_history_row_activated);
 
   gtk_widget_class_install_action (widget_class, "win.call", NULL, call_action);
   gtk_widget_class_install_action (widget_class, "win.dial-digit", "s", dial_digit_action);
@@ -983,8 +658,6 @@ belfry_window_class_init (BelfryWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-calls", NULL, show_calls_action);
   gtk_widget_class_install_action (widget_class, "win.accept-incoming", NULL, accept_incoming_action);
   gtk_widget_class_install_action (widget_class, "win.decline-incoming", NULL, decline_incoming_action);
-  gtk_widget_class_install_action (widget_class, "win.delete-record", "x", delete_record_action);
-  gtk_widget_class_install_action (widget_class, "win.clear-history", NULL, clear_history_action);
   gtk_widget_class_install_action (widget_class, "win.show-shortcuts", NULL, show_shortcuts_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.focus-address", NULL);
@@ -1008,10 +681,6 @@ belfry_window_init (BelfryWindow *self)
     g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_key_pressed), self, 0);
     gtk_widget_add_controller (GTK_WIDGET (self), keys);
   }
-  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->history_scroller), "changed",
-                           G_CALLBACK (show_more_at_end), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->history_scroller), "value-changed",
-                           G_CALLBACK (show_more_at_end), self, G_CONNECT_SWAPPED);
   self->settings = g_settings_new (APPLICATION_ID);
   g_settings_bind (self->settings, "show-dial-pad", self->dialpad_button, "active", G_SETTINGS_BIND_DEFAULT);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-incoming", FALSE);
