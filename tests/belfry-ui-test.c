@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "belfry-test-env.h"
+#include "belfry-dialer.h"
 #include "belfry-recent-calls.h"
 #include "belfry-ui-test.h"
 #include "belfry-window.h"
@@ -85,6 +86,21 @@ belfry_test_focus_window (GtkWindow  *window,
 
   xdotool (args);
   g_assert_true (belfry_test_wait_until (belfry_test_window_active, window, 10000));
+}
+
+/* The main window's dialer, and one of its parts by its name in
+ * belfry-dialer.ui. */
+GtkWidget *
+belfry_test_dialer (GtkWindow *window)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "dialer"));
+}
+
+GtkWidget *
+belfry_test_dialer_child (GtkWindow  *window,
+                          const char *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (belfry_test_dialer (window), BELFRY_TYPE_DIALER, name));
 }
 
 /* The main window's recent calls, and the list view in them. */

@@ -13,6 +13,9 @@ gboolean belfry_test_window_active (gpointer data);
 void  belfry_test_press_keys     (const char *keys);
 void  belfry_test_focus_window   (GtkWindow  *window,
                                   const char *title);
+GtkWidget *belfry_test_dialer            (GtkWindow  *window);
+GtkWidget *belfry_test_dialer_child      (GtkWindow  *window,
+                                          const char *name);
 GtkWidget *belfry_test_recent_calls      (GtkWindow *window);
 GtkWidget *belfry_test_recent_calls_list (GtkWindow *window);
 

@@ -104,8 +104,7 @@ test_main_window (void)
   BelfryWindow *window = main_window ();
 
   /* The dial pad shown, so that its keys are walked too. */
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (gtk_widget_get_template_child (
-    GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "dialpad_button")), TRUE);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (belfry_test_dialer_child (GTK_WINDOW (window), "dialpad_button")), TRUE);
   assert_every_control_named (expected);
 }
 

@@ -77,19 +77,18 @@ test_call_from_window (void)
   g_assert_true (BELFRY_IS_WINDOW (window));
   stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "stack"));
   calls_stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "calls_stack"));
-  entry = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "address_entry"));
+  entry = GTK_EDITABLE (belfry_test_dialer_child (window, "address_entry"));
   history_list = belfry_test_recent_calls_list (window);
 
   /* An empty address says what is wrong and calls nobody. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.call", NULL));
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "error_label"))));
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_widget_get_template_child (
-                     GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "error_label"))),
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (belfry_test_dialer_child (window, "error_label"))));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (belfry_test_dialer_child (window, "error_label"))),
                    ==, "Type an address or a number to call");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "dialer");
 
   /* Typing with the dial pad's action goes into the entry. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.dial-digit", "s", "7"));
+  g_assert_true (gtk_widget_activate_action (belfry_test_dialer (window), "dialer.digit", "s", "7"));
   g_assert_cmpstr (gtk_editable_get_text (entry), ==, "7");
 
   /* The direct user agent starts asynchronously; a slow machine (or a
@@ -101,10 +100,8 @@ test_call_from_window (void)
   target = g_strdup_printf ("sip:sipp@127.0.0.1:%d", port);
   gtk_editable_set_text (entry, target);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.call", NULL));
-  if (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW,
-                                                                         "error_label"))))
-    g_test_message ("the window says: %s", gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (
-      GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "error_label"))));
+  if (gtk_widget_get_visible (GTK_WIDGET (belfry_test_dialer_child (window, "error_label"))))
+    g_test_message ("the window says: %s", gtk_label_get_label (GTK_LABEL (belfry_test_dialer_child (window, "error_label"))));
 
   g_assert_true (belfry_test_wait_until (stack_shows, stack, 5000));
   g_assert_true (belfry_test_wait_until (view_connected, calls_stack, 10000));

@@ -116,7 +116,7 @@ give_focus_back (GtkWindow *window)
 static gboolean
 address_focused (gpointer data)
 {
-  GtkWidget *address = GTK_WIDGET (gtk_widget_get_template_child (data, BELFRY_TYPE_WINDOW, "address_entry"));
+  GtkWidget *address = GTK_WIDGET (belfry_test_dialer_child (data, "address_entry"));
   GtkWidget *focus = gtk_root_get_focus (data);
 
   return focus != NULL && (focus == address || gtk_widget_is_ancestor (focus, address));
@@ -131,8 +131,7 @@ static gboolean
 address_is (gpointer data)
 {
   AddressIs *wait = data;
-  GtkEditable *address = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (wait->window), BELFRY_TYPE_WINDOW,
-                                                                      "address_entry"));
+  GtkEditable *address = GTK_EDITABLE (belfry_test_dialer_child (GTK_WINDOW (wait->window), "address_entry"));
 
   return g_strcmp0 (gtk_editable_get_text (address), wait->text) == 0;
 }
@@ -192,7 +191,7 @@ test_keyboard (void)
   g_application_activate (G_APPLICATION (application));
   window = gtk_application_get_active_window (GTK_APPLICATION (application));
   g_assert_true (BELFRY_IS_WINDOW (window));
-  call_button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "call_button"));
+  call_button = GTK_WIDGET (belfry_test_dialer_child (window, "call_button"));
   menu = GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW, "menu_button"));
 
   g_assert_true (belfry_test_wait_until (belfry_test_window_active, window, 10000));
@@ -229,8 +228,7 @@ test_keyboard (void)
 
   /* Typed with the focus on a button, an address goes into the entry. */
   give_focus_back (window);
-  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (window), BELFRY_TYPE_WINDOW,
-                                                                      "address_entry")), "");
+  gtk_editable_set_text (GTK_EDITABLE (belfry_test_dialer_child (window, "address_entry")), "");
   gtk_widget_grab_focus (call_button);
   belfry_test_press_keys ("b o b at 2");
   g_assert_true (belfry_test_wait_until (address_is, (gpointer) &(AddressIs) { window, "bob@2" }, 10000));

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "belfry-call-view.h"
+#include "belfry-dialer.h"
 #include "belfry-format.h"
 #include "belfry-invitation.h"
 #include "belfry-recent-calls.h"
@@ -48,12 +49,8 @@ struct _BelfryWindow {
   GtkRevealer *banner_revealer;
   GtkLabel *banner_label;
   GtkStack *stack;
-  GtkEntry *address_entry;
-  GtkWidget *call_button;
-  GtkLabel *error_label;
-  GtkGrid *dialpad;
   GtkLabel *direct_label;
-  GtkToggleButton *dialpad_button;
+  BelfryDialer *dialer;
   BelfryRecentCalls *recent_calls;
   /* the day the recent calls' times are told from ("Yesterday", ...),
    * and the timeout that moves it on at midnight */
@@ -63,18 +60,6 @@ struct _BelfryWindow {
 };
 
 G_DEFINE_FINAL_TYPE (BelfryWindow, belfry_window, ADW_TYPE_APPLICATION_WINDOW)
-
-static void
-show_error (BelfryWindow *self,
-            const char   *message)
-{
-  gtk_label_set_label (self->error_label, message ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
-  if (message != NULL)
-    gtk_widget_add_css_class (GTK_WIDGET (self->address_entry), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->address_entry), "error");
-}
 
 static void update_page (BelfryWindow *self);
 
@@ -309,7 +294,7 @@ call_action (GtkWidget  *widget,
 {
   BelfryWindow *self = BELFRY_WINDOW (widget);
   BelfryAccountManager *accounts = belfry_call_manager_get_accounts (self->call_manager);
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->address_entry));
+  const char *text = belfry_dialer_get_address (self->dialer);
   g_autoptr (GError) error = NULL;
   BelfrySession *session;
 
@@ -317,24 +302,12 @@ call_action (GtkWidget  *widget,
   session = belfry_call_manager_call (self->call_manager, text,
                                       belfry_account_manager_get_default_account (accounts), &error);
   if (session == NULL) {
-    show_error (self, error->message);
+    belfry_dialer_show_error (self->dialer, error->message);
     return;
   }
 
-  show_error (self, NULL);
-  gtk_editable_set_text (GTK_EDITABLE (self->address_entry), "");
-}
-
-static void
-on_address_entry_activate (BelfryWindow *self)
-{
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.call", NULL);
-}
-
-static void
-on_address_entry_changed (BelfryWindow *self)
-{
-  show_error (self, NULL);
+  belfry_dialer_show_error (self->dialer, NULL);
+  belfry_dialer_set_address (self->dialer, NULL);
 }
 
 /* A click on a recent call calls it back. */
@@ -342,20 +315,8 @@ static void
 on_call_back (BelfryWindow     *self,
               BelfryCallRecord *record)
 {
-  gtk_editable_set_text (GTK_EDITABLE (self->address_entry), belfry_call_record_get_remote_uri (record));
+  belfry_dialer_set_address (self->dialer, belfry_call_record_get_remote_uri (record));
   gtk_widget_activate_action (GTK_WIDGET (self), "win.call", NULL);
-}
-
-static void
-dial_digit_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  BelfryWindow *self = BELFRY_WINDOW (widget);
-  int position = -1;
-
-  gtk_editable_insert_text (GTK_EDITABLE (self->address_entry), g_variant_get_string (parameter, NULL), -1,
-                            &position);
 }
 
 static void
@@ -367,7 +328,7 @@ focus_address_action (GtkWidget  *widget,
 
   gtk_stack_set_visible_child_name (self->stack, "dialer");
   update_page (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->address_entry));
+  belfry_dialer_focus (self->dialer);
 }
 
 /* Typing on the dialer with the focus elsewhere (a recent call, a button)
@@ -384,7 +345,6 @@ on_key_pressed (GtkEventControllerKey *controller,
   gunichar character = gdk_keyval_to_unicode (keyval);
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
   char text[7] = { 0 };
-  int position;
 
   if (character == 0 || !g_unichar_isgraph (character) ||
       (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0 ||
@@ -393,10 +353,7 @@ on_key_pressed (GtkEventControllerKey *controller,
     return FALSE;
 
   g_unichar_to_utf8 (character, text);
-  gtk_widget_grab_focus (GTK_WIDGET (self->address_entry));
-  position = -1;
-  gtk_editable_insert_text (GTK_EDITABLE (self->address_entry), text, -1, &position);
-  gtk_editable_set_position (GTK_EDITABLE (self->address_entry), -1);
+  belfry_dialer_type (self->dialer, text);
   return TRUE;
 }
 
@@ -453,28 +410,6 @@ decline_incoming_action (GtkWidget  *widget,
   on_hide_banner (NULL, NULL, self);
   if (session != NULL)
     belfry_call_manager_decline (self->call_manager, session);
-}
-
-/* The dial pad's keys are made the first time it is shown: hidden, they
- * would still be measured on the way to the window's first frame. */
-static void
-build_dialpad (BelfryWindow *self)
-{
-  static const char *digits = "123456789*0#";
-
-  if (!gtk_toggle_button_get_active (self->dialpad_button) ||
-      gtk_widget_get_first_child (GTK_WIDGET (self->dialpad)) != NULL)
-    return;
-
-  for (guint i = 0; digits[i] != '\0'; i++) {
-    char digit[2] = { digits[i], '\0' };
-    GtkWidget *button = gtk_button_new_with_label (digit);
-
-    gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.dial-digit");
-    gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", digit);
-    gtk_widget_set_size_request (button, 64, 48);
-    gtk_grid_attach (self->dialpad, button, i % 3, i / 3, 1, 1);
-  }
 }
 
 /* The main menu and the shortcuts window are built the first time they are
@@ -628,6 +563,7 @@ belfry_window_class_init (BelfryWindowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 
+  g_type_ensure (BELFRY_TYPE_DIALER);
   g_type_ensure (BELFRY_TYPE_RECENT_CALLS);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/belfry-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, window_title);
@@ -637,22 +573,15 @@ belfry_window_class_init (BelfryWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, address_entry);
-  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, call_button);
-  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, error_label);
-  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, dialpad);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, direct_label);
-  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, dialpad_button);
+  gtk_widget_class_bind_template_child (widget_class, BelfryWindow, dialer);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, recent_calls);
   gtk_widget_class_bind_template_callback (widget_class, on_call_back);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, calls_stack);
   gtk_widget_class_bind_template_child (widget_class, BelfryWindow, calls_switcher);
   gtk_widget_class_bind_template_callback (widget_class, on_banner_child_revealed);
-  gtk_widget_class_bind_template_callback (widget_class, on_address_entry_activate);
-  gtk_widget_class_bind_template_callback (widget_class, on_address_entry_changed);
 
   gtk_widget_class_install_action (widget_class, "win.call", NULL, call_action);
-  gtk_widget_class_install_action (widget_class, "win.dial-digit", "s", dial_digit_action);
   gtk_widget_class_install_action (widget_class, "win.focus-address", NULL, focus_address_action);
   gtk_widget_class_install_action (widget_class, "win.show-dialer", NULL, show_dialer_action);
   gtk_widget_class_install_action (widget_class, "win.show-calls", NULL, show_calls_action);
@@ -668,8 +597,6 @@ belfry_window_init (BelfryWindow *self)
 {
   self->views = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
-  g_signal_connect_object (self->dialpad_button, "notify::active", G_CALLBACK (build_dialpad), self,
-                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (update_banner), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->calls_stack, "notify::visible-child", G_CALLBACK (update_banner), self,
@@ -682,7 +609,7 @@ belfry_window_init (BelfryWindow *self)
     gtk_widget_add_controller (GTK_WIDGET (self), keys);
   }
   self->settings = g_settings_new (APPLICATION_ID);
-  g_settings_bind (self->settings, "show-dial-pad", self->dialpad_button, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "show-dial-pad", self->dialer, "dial-pad-visible", G_SETTINGS_BIND_DEFAULT);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-incoming", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.decline-incoming", FALSE);
 }
@@ -720,6 +647,6 @@ belfry_window_set_address (BelfryWindow *self,
 
   gtk_stack_set_visible_child_name (self->stack, "dialer");
   update_page (self);
-  gtk_editable_set_text (GTK_EDITABLE (self->address_entry), address);
-  gtk_widget_grab_focus (self->call_button);
+  belfry_dialer_set_address (self->dialer, address);
+  gtk_widget_grab_focus (belfry_dialer_get_call_button (self->dialer));
 }
