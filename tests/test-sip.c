@@ -341,6 +341,16 @@ test_outgoing_busy (Fixture       *fixture,
   check_refused (fixture, "uas-busy.xml", 486);
 }
 
+/* A 401 without Call-ID (tests/fuzz/corpus/sip/crash-401-without-call-id,
+ * found by fuzz-sip) crashed belle-sip's digest code when Belfry answered
+ * it with credentials; the call fails with it instead. */
+static void
+test_outgoing_401_without_call_id (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  check_refused (fixture, "uas-401-no-call-id.xml", 401);
+}
+
 static void
 test_outgoing_declined (Fixture       *fixture,
                         gconstpointer  data)
@@ -935,6 +945,39 @@ request_without (Fixture    *fixture,
   return g_string_free (g_steal_pointer (&request), FALSE);
 }
 
+/* Requests that cannot be answered: no Via, or a Via naming a transport
+ * we do not listen on (tests/fuzz/corpus/sip/leak-bye-without-via, found
+ * by fuzz-sip). belle-sip found no channel for the answer and kept it for
+ * good, which the AddressSanitizer build reports as a leak; they are
+ * dropped, and the user agent goes on answering others. */
+static void
+test_unanswerable (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *methods[] = { "INFO", "BYE", "OPTIONS" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++) {
+    g_autofree char *without_via = request_without (fixture, methods[i], "Via", NULL);
+    g_autofree char *reply = send_raw (fixture, without_via, strlen (without_via), 300);
+    g_autofree char *plain = request_without (fixture, methods[i], NULL, NULL);
+    g_autoptr (GString) odd_transport = g_string_new (plain);
+    g_autofree char *odd_reply = NULL;
+
+    g_assert_cmpstr (reply, ==, "");
+    g_string_replace (odd_transport, "SIP/2.0/UDP", "SIP/2.0/UDEventP", 1);
+    g_string_replace (odd_transport, "SIP/2.0/TCP", "SIP/2.0/TCEventP", 1);
+    odd_reply = send_raw (fixture, odd_transport->str, odd_transport->len, 300);
+    g_assert_cmpstr (odd_reply, ==, "");
+  }
+
+  {
+    g_autofree char *options = request_without (fixture, "OPTIONS", NULL, NULL);
+    g_autofree char *reply = send_raw (fixture, options, strlen (options), 2000);
+
+    g_assert_true (g_str_has_prefix (reply, "SIP/2.0 200"));
+  }
+}
+
 static void
 test_malformed (Fixture       *fixture,
                 gconstpointer  data)
@@ -1171,6 +1214,7 @@ main (int   argc,
     { "outgoing-dtmf-info", test_outgoing_dtmf_info },
     { "outgoing-forked", test_outgoing_forked },
     { "outgoing-busy", test_outgoing_busy },
+    { "outgoing-401-without-call-id", test_outgoing_401_without_call_id },
     { "outgoing-declined", test_outgoing_declined },
     { "outgoing-cancelled", test_outgoing_cancelled },
     { "outgoing-no-answer", test_outgoing_no_answer },
@@ -1186,6 +1230,7 @@ main (int   argc,
     { "options", test_options },
     { "port-taken", test_port_taken },
     { "malformed", test_malformed },
+    { "unanswerable", test_unanswerable },
     { "outgoing-auth", test_outgoing_auth },
     { "cancel-race", test_cancel_race },
     { "incoming-expires", test_incoming_expires },
