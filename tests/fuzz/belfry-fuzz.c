@@ -40,13 +40,23 @@ remove_scratch_dir (void)
   g_rmdir (scratch_dir);
 }
 
-void
-belfry_fuzz_init (void)
+/* A harness with something to set up once (a user agent, a media
+ * engine) has its own. */
+__attribute__ ((weak)) void
+belfry_fuzz_set_up (void)
+{
+}
+
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
 {
   g_log_set_writer_func (quiet_writer, NULL, NULL);
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
   /* belle-sip's parser reports every malformed input on stderr. */
   belle_sip_set_log_level (BELLE_SIP_LOG_FATAL);
+  belfry_fuzz_set_up ();
+  return 0;
 }
 
 /* One folder per process for the files a harness writes, removed at exit

@@ -9,11 +9,7 @@
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
-#include <stdint.h>
 #include <string.h>
-
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 #define N_COLUMNS 9
 #define MAX_ROWS 8
@@ -116,14 +112,6 @@ write_database (const char   *path,
   }
   sqlite3_finalize (statement);
   sqlite3_close (db);
-}
-
-int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
-{
-  belfry_fuzz_init ();
-  return 0;
 }
 
 int

@@ -3,18 +3,6 @@
 #include "belfry-fuzz.h"
 #include "belfry-name-addr.h"
 
-#include <stdint.h>
-
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
-{
-  belfry_fuzz_init ();
-  return 0;
-}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,

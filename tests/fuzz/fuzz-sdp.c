@@ -3,14 +3,11 @@
  * 200 or re-INVITE carries. The first byte of an input chooses the
  * exchange and the handler's SRTP settings; the rest is the SDP. */
 #include "belfry-fuzz.h"
+#include "belfry-sipp.h"
 #include "belfry-media-handler.h"
 #include "belfry-media-wav-private.h"
 
 #include <glib/gstdio.h>
-#include <stdint.h>
-
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 /* Every wait has a bound; the handler answers from an idle callback. */
 #define WAIT_MS 2000
@@ -26,27 +23,6 @@ typedef enum {
 static BelfryMediaEngine *engine;
 static char *record_path;
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
-
-  while (*slot == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE);
-  g_assert (*slot != NULL);
-  return *slot;
-}
-
 static char *
 get_description (BelfrySessionDescriptionHandler *handler,
                  gboolean                         hold)
@@ -56,8 +32,8 @@ get_description (BelfrySessionDescriptionHandler *handler,
   g_autofree char *content_type = NULL;
 
   belfry_session_description_handler_get_description_async (handler, &options, NULL,
-                                                            store_result_cb, &result);
-  return belfry_session_description_handler_get_description_finish (handler, wait_result (&result),
+                                                            belfry_test_store_result_cb, &result);
+  return belfry_session_description_handler_get_description_finish (handler, belfry_test_wait_result (&result, WAIT_MS),
                                                                     &content_type, NULL);
 }
 
@@ -70,20 +46,18 @@ set_description (BelfrySessionDescriptionHandler *handler,
   g_autoptr (GAsyncResult) result = NULL;
 
   belfry_session_description_handler_set_description_async (handler, "application/sdp", body,
-                                                            &options, NULL, store_result_cb,
+                                                            &options, NULL, belfry_test_store_result_cb,
                                                             &result);
-  return belfry_session_description_handler_set_description_finish (handler, wait_result (&result),
+  return belfry_session_description_handler_set_description_finish (handler, belfry_test_wait_result (&result, WAIT_MS),
                                                                     NULL);
 }
 
-int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
+void
+belfry_fuzz_set_up (void)
 {
   g_autofree char *play_path = NULL;
   g_autoptr (GError) error = NULL;
 
-  belfry_fuzz_init ();
   play_path = g_build_filename (belfry_fuzz_scratch_dir (), "play.wav", NULL);
   record_path = g_build_filename (belfry_fuzz_scratch_dir (), "record.wav", NULL);
   if (!belfry_media_wav_write_tone (play_path, 8000, 1000, 0, 0.5, 0.5, &error))
@@ -97,7 +71,6 @@ LLVMFuzzerInitialize (int    *argc,
                 "play-file", play_path,
                 "record-file", record_path,
                 NULL);
-  return 0;
 }
 
 int

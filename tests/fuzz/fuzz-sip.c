@@ -33,6 +33,7 @@
 #include "belfry-inviter.h"
 #include "belfry-media-engine.h"
 #include "belfry-media-wav-private.h"
+#include "belfry-sipp.h"
 #include "belfry-user-agent.h"
 
 #include <belle-sip/belle-sip.h>
@@ -40,13 +41,9 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <netinet/in.h>
-#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 #define DELIMITER "\n%%\n"
 #define MAX_MESSAGES 8
@@ -115,6 +112,25 @@ header_value (belle_sip_header_t *header)
   return value;
 }
 
+/* Answers the user agent's call to the harness 487, as a peer does when
+ * the call is cancelled. After a final response of the input's, belle-sip
+ * takes it for a retransmission. */
+static void
+end_peer_invite (void)
+{
+  belle_sip_response_t *terminated;
+  belle_sip_header_to_t *to;
+
+  if (harness.peer_invite == NULL)
+    return;
+  terminated = belle_sip_response_create_from_request (harness.peer_invite, 487);
+  to = belle_sip_message_get_header_by_type (terminated, belle_sip_header_to_t);
+  if (belle_sip_header_to_get_tag (to) == NULL)
+    belle_sip_header_to_set_tag (to, "fuzzpeer");
+  send_message (BELLE_SIP_MESSAGE (terminated));
+  belle_sip_object_unref (belle_sip_object_ref (terminated));
+}
+
 /* The harness plays a patient peer: what the user agent asks, it grants,
  * except a new call (a referred one), which it declines, so that no
  * second media stream starts. */
@@ -154,15 +170,8 @@ answer_request (belle_sip_request_t *request)
       g_strcmp0 (belle_sip_header_via_get_branch (via), harness.peer_branch) == 0)
     return;   /* A retransmission of it. */
 
-  if (strcmp (method, "CANCEL") == 0 && ours) {
-    belle_sip_response_t *terminated = belle_sip_response_create_from_request (harness.peer_invite, 487);
-    belle_sip_header_to_t *to = belle_sip_message_get_header_by_type (terminated, belle_sip_header_to_t);
-
-    if (belle_sip_header_to_get_tag (to) == NULL)
-      belle_sip_header_to_set_tag (to, "fuzzpeer");
-    send_message (BELLE_SIP_MESSAGE (terminated));
-    belle_sip_object_unref (belle_sip_object_ref (terminated));
-  }
+  if (strcmp (method, "CANCEL") == 0 && ours)
+    end_peer_invite ();
 
   response = belle_sip_response_create_from_request (request, strcmp (method, "INVITE") == 0 ? 486 : 200);
   send_message (BELLE_SIP_MESSAGE (response));
@@ -217,32 +226,6 @@ on_readable (int          fd,
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-set_flag_cb (gpointer user_data)
-{
-  gboolean *flag = user_data;
-
-  *flag = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (void);
-
-/* Runs the main context until @condition holds or @timeout_ms pass. */
-static gboolean
-run_until (Condition condition,
-           guint     timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add (timeout_ms, set_flag_cb, &timed_out);
-
-  while (!condition () && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (timeout_id);
-  return condition ();
-}
-
 /* Lets what the last message set going (idle callbacks, answers made
  * asynchronously) run to its end, with a bound. */
 static void
@@ -253,13 +236,13 @@ run_pending (void)
 }
 
 static gboolean
-sentinel_answered (void)
+sentinel_answered (gpointer data)
 {
   return harness.sentinel_answered;
 }
 
 static gboolean
-peer_invite_seen (void)
+peer_invite_seen (gpointer data)
 {
   return harness.peer_invite_seen;
 }
@@ -287,7 +270,7 @@ wait_processed (void)
                              belfry_user_agent_get_port (harness.user_agent),
                              harness.sentinel_call_id);
   send_text (options, strlen (options));
-  run_until (sentinel_answered, MESSAGE_WAIT_MS);
+  belfry_test_wait_until (sentinel_answered, NULL, MESSAGE_WAIT_MS);
   run_pending ();
 }
 
@@ -433,7 +416,7 @@ on_referred (BelfryUserAgent *user_agent,
 }
 
 static gboolean
-sessions_ended (void)
+sessions_ended (gpointer data)
 {
   for (guint i = 0; i < harness.sessions->len; i++) {
     if (belfry_session_get_state (harness.sessions->pdata[i]) != BELFRY_SESSION_STATE_TERMINATED)
@@ -452,7 +435,10 @@ end_input (void)
     if (belfry_session_get_state (session) != BELFRY_SESSION_STATE_TERMINATED)
       belfry_session_dispose_async (session, NULL, NULL, NULL);
   }
-  if (!run_until (sessions_ended, END_WAIT_MS))
+  /* A call of ours that heard nothing yet cannot be cancelled (RFC 3261
+   * section 9.1): the harness ends it as a peer would. */
+  end_peer_invite ();
+  if (!belfry_test_wait_until (sessions_ended, NULL, END_WAIT_MS))
     g_debug ("input %" G_GUINT64_FORMAT ": a session did not end in time", harness.input_number);
   run_pending ();
 
@@ -503,38 +489,19 @@ call_harness (void)
   watch_session (BELFRY_SESSION (inviter));
   g_signal_connect (inviter, "state-changed", G_CALLBACK (on_call_state_changed), NULL);
   belfry_session_invite_async (BELFRY_SESSION (inviter), NULL, NULL, NULL, NULL);
-  run_until (peer_invite_seen, MESSAGE_WAIT_MS);
+  belfry_test_wait_until (peer_invite_seen, NULL, MESSAGE_WAIT_MS);
 }
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *start_result;
-
-static gboolean
-started (void)
-{
-  return start_result != NULL;
-}
-
-int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
+void
+belfry_fuzz_set_up (void)
 {
   g_autoptr (BelfryNameAddr) identity = NULL;
+  g_autoptr (GAsyncResult) started = NULL;
   g_autofree char *play_path = NULL;
   g_autoptr (GError) error = NULL;
   struct sockaddr_in address = { .sin_family = AF_INET };
   socklen_t length = sizeof address;
 
-  belfry_fuzz_init ();
   belle_sip_set_log_level (BELLE_SIP_LOG_FATAL);
 
   play_path = g_build_filename (belfry_fuzz_scratch_dir (), "play.wav", NULL);
@@ -551,11 +518,10 @@ LLVMFuzzerInitialize (int    *argc,
   identity = belfry_name_addr_parse ("sip:belfry@127.0.0.1", NULL);
   harness.user_agent = belfry_user_agent_new (identity, "127.0.0.1", 0,
                                               BELFRY_SESSION_DESCRIPTION_HANDLER_FACTORY (harness.engine));
-  belfry_user_agent_start_async (harness.user_agent, NULL, store_result_cb, &start_result);
-  if (!run_until (started, 5000) ||
-      !belfry_user_agent_start_finish (harness.user_agent, start_result, &error))
-    g_error ("The user agent did not start: %s", error ? error->message : "timeout");
-  g_clear_object (&start_result);
+  belfry_user_agent_start_async (harness.user_agent, NULL, belfry_test_store_result_cb, &started);
+  if (!belfry_user_agent_start_finish (harness.user_agent, belfry_test_wait_result (&started, 5000),
+                                       &error))
+    g_error ("The user agent did not start: %s", error->message);
   g_signal_connect (harness.user_agent, "invite", G_CALLBACK (on_invite), NULL);
   g_signal_connect (harness.user_agent, "referred", G_CALLBACK (on_referred), NULL);
 
@@ -567,7 +533,6 @@ LLVMFuzzerInitialize (int    *argc,
   harness.port = ntohs (address.sin_port);
   g_unix_fd_add (harness.fd, G_IO_IN, on_readable, NULL);
   harness.sessions = g_ptr_array_new_with_free_func (g_object_unref);
-  return 0;
 }
 
 int

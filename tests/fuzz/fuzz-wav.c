@@ -5,18 +5,6 @@
 #include "belfry-media-wav-private.h"
 
 #include <glib/gstdio.h>
-#include <stdint.h>
-
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
-{
-  belfry_fuzz_init ();
-  return 0;
-}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,

@@ -8,4 +8,4 @@ set -eu
 harness=$1 scratch=$2 corpus=$3
 shift 3
 mkdir -p "$scratch"
-exec "$harness" -seed=1 -jobs=1 -workers=1 -print_final_stats=1 "$@" "$scratch" "$corpus"
+exec "$harness" -seed=1 -print_final_stats=1 "$@" "$scratch" "$corpus"
