@@ -16,12 +16,14 @@
  *   [len]          the length of the message's body
  *
  * Line ends are made CRLF, as sipp does, and a message without a body
- * gets its closing empty line. If the first message is a
- * response, the user agent first calls the harness (a BelfryInviter) and
- * the input's responses answer that INVITE; otherwise the input calls the
- * user agent, which accepts every call. Requests that the user agent
- * sends (BYE, NOTIFY, a referred INVITE, CANCEL) are answered by the
- * harness, with belle-sip building the responses.
+ * gets its closing empty line. If the first message is a response, the
+ * user agent first calls the harness (a BelfryInviter) and the input's
+ * responses answer that INVITE; once answered, the call transfers the
+ * harness (REFER), so that the input's NOTIFYs reach the subscription.
+ * Otherwise the input calls the user agent, which accepts every call.
+ * Requests that the user agent sends (BYE, NOTIFY, REFER, a referred
+ * INVITE, CANCEL) are answered by the harness, with belle-sip building the
+ * responses.
  *
  * After each message the harness sends an OPTIONS and waits for its 200:
  * belle-sip reads a socket's datagrams in order, so by then the message
