@@ -1030,6 +1030,22 @@ test_parsed_nothing (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (reply, "SIP/2.0 200"));
 }
 
+/* An offer without Content-Type (found by fuzz-sip) reached the session
+ * description handler with no type, a critical; a body that does not say
+ * what it is counts as none: Belfry offers in its 200, and ends the call
+ * when the ACK brings no answer. */
+static void
+test_body_without_type (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr (BelfrySipp) sipp = start_sipp_client (fixture, "uac-body-without-type.xml");
+
+  fixture->incoming_plan = 0;
+  g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
+  g_assert_cmpuint (fixture->invites, ==, 1);
+  wait_state (BELFRY_SESSION (fixture->invitation), BELFRY_SESSION_STATE_TERMINATED, 5000);
+}
+
 static void
 test_malformed (Fixture       *fixture,
                 gconstpointer  data)
@@ -1284,6 +1300,7 @@ main (int   argc,
     { "malformed", test_malformed },
     { "unanswerable", test_unanswerable },
     { "parsed-nothing", test_parsed_nothing },
+    { "body-without-type", test_body_without_type },
     { "outgoing-auth", test_outgoing_auth },
     { "cancel-race", test_cancel_race },
     { "incoming-expires", test_incoming_expires },
