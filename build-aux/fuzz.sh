@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs Belfry's libFuzzer harnesses (tests/fuzz) one after the other, one
 # process at a time, each for the given number of seconds.
 #

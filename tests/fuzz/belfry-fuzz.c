@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
 #include "belfry-fuzz.h"
 
 #include <belle-sip/belle-sip.h>
@@ -16,8 +18,12 @@ quiet_writer (GLogLevelFlags   log_level,
               gsize            n_fields,
               gpointer         user_data)
 {
-  if (log_level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
-    return g_log_writer_standard_streams (log_level, fields, n_fields, user_data);
+  if (log_level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) {
+    g_log_writer_standard_streams (log_level, fields, n_fields, user_data);
+    /* GLib would stop on a breakpoint trap, which libFuzzer does not catch
+     * (no crash input would be written); an abort it does. */
+    abort ();
+  }
   if (g_getenv ("BELFRY_FUZZ_VERBOSE") != NULL)
     return g_log_writer_standard_streams (log_level, fields, n_fields, user_data);
   return G_LOG_WRITER_HANDLED;

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
 /* Rows read back from the call history database. The file is Belfry's,
  * but it lives in the user's data folder where anything may have written
  * it: an older or newer Belfry, another program, a damaged disk. The

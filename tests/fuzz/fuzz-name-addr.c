@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
 /* name-addr parsing (RFC 3261 section 20.10 and 25.1) as Belfry reads it
  * from a header, an address typed by a person or a Refer-To. */
 #include "belfry-fuzz.h"

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
 /* SDP offers and answers given to the mediastreamer2 session description
  * handler (app/media/belfry-media-handler.c): what a peer's INVITE, 183,
  * 200 or re-INVITE carries. The first byte of an input chooses the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
 /* SIP requests and responses delivered to a started BelfryUserAgent over
  * UDP, as a peer would send them, with the mediastreamer2 session
  * description handler behind the sessions.

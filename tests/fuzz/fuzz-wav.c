@@ -1,10 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
 /* WAV files given to --play: Belfry reads their header, then converts
  * them to the codec's rate (app/media/belfry-media-wav.c) before
  * mediastreamer2's player sees them. */
 #include "belfry-fuzz.h"
+#include "belfry-media-engine-private.h"
+#include "belfry-media-engine.h"
 #include "belfry-media-wav-private.h"
 
 #include <glib/gstdio.h>
+
+/* The converter resamples with mediastreamer2's filter, from the engine's
+ * factory, as --play does. */
+static BelfryMediaEngine *engine;
+
+void
+belfry_fuzz_set_up (void)
+{
+  engine = belfry_media_engine_new ();
+}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -21,7 +35,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   /* The rate comes from the input's length, so that one file is tried at
    * each rate across the corpus without a byte of its own. */
-  if (belfry_media_wav_convert (input, output, rates[size % G_N_ELEMENTS (rates)], NULL)) {
+  if (belfry_media_wav_convert (belfry_media_engine_get_factory (engine), input, output,
+                                rates[size % G_N_ELEMENTS (rates)], NULL)) {
     guint out_rate, out_channels, out_bits;
 
     /* What Belfry wrote, Belfry reads back as 16-bit mono. */

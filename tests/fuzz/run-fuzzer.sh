@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs a libFuzzer harness over its seed corpus, then on a bounded number
 # of new inputs. New inputs go to a scratch folder, never to the source
 # tree: libFuzzer writes into the first folder it is given.
