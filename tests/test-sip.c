@@ -791,16 +791,26 @@ test_incoming_unhandled_busy (Fixture       *fixture,
   g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
 }
 
+/* sipp calls with @scenario, the user agent answers as @plan says, and
+ * the call ends. */
+static void
+check_incoming_ends (Fixture    *fixture,
+                     const char *scenario,
+                     guint       plan)
+{
+  g_autoptr (BelfrySipp) sipp = start_sipp_client (fixture, scenario);
+
+  fixture->incoming_plan = plan;
+  g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
+  g_assert_cmpuint (fixture->invites, ==, 1);
+  wait_state (BELFRY_SESSION (fixture->invitation), BELFRY_SESSION_STATE_TERMINATED, 5000);
+}
+
 static void
 test_incoming_cancelled (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autoptr (BelfrySipp) sipp = start_sipp_client (fixture, "uac-cancel.xml");
-
-  fixture->incoming_plan = 1;
-  g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
-  g_assert_cmpuint (fixture->invites, ==, 1);
-  wait_state (BELFRY_SESSION (fixture->invitation), BELFRY_SESSION_STATE_TERMINATED, 5000);
+  check_incoming_ends (fixture, "uac-cancel.xml", 1);
 }
 
 static void
@@ -1038,12 +1048,7 @@ static void
 test_body_without_type (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autoptr (BelfrySipp) sipp = start_sipp_client (fixture, "uac-body-without-type.xml");
-
-  fixture->incoming_plan = 0;
-  g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
-  g_assert_cmpuint (fixture->invites, ==, 1);
-  wait_state (BELFRY_SESSION (fixture->invitation), BELFRY_SESSION_STATE_TERMINATED, 5000);
+  check_incoming_ends (fixture, "uac-body-without-type.xml", 0);
 }
 
 static void
