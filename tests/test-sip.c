@@ -1051,6 +1051,34 @@ test_body_without_type (Fixture       *fixture,
   check_incoming_ends (fixture, "uac-body-without-type.xml", 0);
 }
 
+/* A Request-URI that is not a SIP URI (tests/fuzz/corpus/sip/
+ * crash-request-uri-not-sip, found by fuzz-sip) reads as NULL from
+ * belle-sip, and an INVITE's crashed the check for sips:. Such requests
+ * are answered 416 (RFC 3261 section 8.2.2.1). */
+static void
+test_unsupported_uri_scheme (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const char *methods[] = { "INVITE", "OPTIONS", "MESSAGE" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++) {
+    g_autofree char *plain = request_without (fixture, methods[i], NULL, NULL);
+    g_autoptr (GString) request = g_string_new (plain);
+    g_autofree char *reply = NULL;
+    gsize line_end = strcspn (request->str, "\r");
+
+    g_string_erase (request, 0, line_end);
+    g_string_prepend (request, " tel:+12125550101 SIP/2.0");
+    g_string_prepend (request, methods[i]);
+    reply = send_raw (fixture, request->str, request->len, 2000);
+    g_test_message ("%s tel: answered %.40s", methods[i], reply);
+    /* belle-sip's 100 Trying comes first for an INVITE. */
+    g_assert_true (g_str_has_prefix (reply, "SIP/2.0 416") ||
+                   (i == 0 && g_str_has_prefix (reply, "SIP/2.0 100")));
+  }
+  g_assert_cmpuint (fixture->invites, ==, 0);
+}
+
 static void
 test_malformed (Fixture       *fixture,
                 gconstpointer  data)
@@ -1306,6 +1334,7 @@ main (int   argc,
     { "unanswerable", test_unanswerable },
     { "parsed-nothing", test_parsed_nothing },
     { "body-without-type", test_body_without_type },
+    { "unsupported-uri-scheme", test_unsupported_uri_scheme },
     { "outgoing-auth", test_outgoing_auth },
     { "cancel-race", test_cancel_race },
     { "incoming-expires", test_incoming_expires },

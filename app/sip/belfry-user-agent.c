@@ -331,6 +331,16 @@ on_request_event (void                            *user_ctx,
       belle_sip_provider_send_response (self->provider, response);
     else
       belle_sip_server_transaction_send_response (transaction, response);
+  } else if (belle_sip_request_get_uri (request) == NULL) {
+    /* belle-sip keeps a Request-URI of another scheme (tel:, or garbage
+     * such as "pi:x") apart, and the SIP URI reads as NULL. RFC 3261
+     * section 8.2.2.1: 416 Unsupported URI Scheme (found by fuzz-sip, where
+     * an INVITE's crashed the check for sips:). An ACK has no answer. */
+    if (strcmp (method, "ACK") != 0) {
+      if (transaction == NULL)
+        transaction = belle_sip_provider_create_server_transaction (self->provider, request);
+      respond (self, transaction, request, 416);
+    }
   } else if (strcmp (method, "CANCEL") == 0) {
     handle_cancel (self, transaction, request);
   } else if (binding != NULL && binding->owner != NULL) {
