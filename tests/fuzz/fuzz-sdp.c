@@ -5,9 +5,9 @@
  * 200 or re-INVITE carries. The first byte of an input chooses the
  * exchange and the handler's SRTP settings; the rest is the SDP. */
 #include "belfry-fuzz.h"
-#include "belfry-sipp.h"
 #include "belfry-media-handler.h"
 #include "belfry-media-wav-private.h"
+#include "belfry-test-env.h"
 
 #include <glib/gstdio.h>
 

@@ -37,7 +37,7 @@
 #include "belfry-inviter.h"
 #include "belfry-media-engine.h"
 #include "belfry-media-wav-private.h"
-#include "belfry-sipp.h"
+#include "belfry-test-env.h"
 #include "belfry-user-agent.h"
 
 #include <belle-sip/belle-sip.h>
