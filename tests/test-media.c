@@ -1010,6 +1010,62 @@ test_wav_convert (void)
   g_rmdir (dir);
 }
 
+/* Float samples that are NaN or infinite (tests/fuzz/corpus/wav/crash-float-nan,
+ * found by fuzz-wav) were cast to 16 bits, which C leaves undefined; they
+ * play as silence, and loud ones clip. */
+static void
+test_wav_non_finite_float (void)
+{
+  g_autoptr (BelfryMediaEngine) engine = belfry_media_engine_new ();
+  MSFactory *factory = belfry_media_engine_get_factory (engine);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("belfry-wav-XXXXXX", &error);
+  g_autofree char *output = g_build_filename (dir, "out.wav", NULL);
+  g_autofree char *input = g_test_build_filename (G_TEST_DIST, "fuzz", "corpus", "wav",
+                                                  "crash-float-nan", NULL);
+  guint rate, channels, bits;
+
+  g_assert_no_error (error);
+  for (guint target = 8000; target <= 48000; target *= 2) {
+    g_autoptr (BelfryWav) wav = NULL;
+
+    g_assert_true (belfry_media_wav_convert (factory, input, output, target, &error));
+    g_assert_no_error (error);
+    g_assert_true (belfry_media_wav_probe (output, &rate, &channels, &bits, &error));
+    g_assert_cmpuint (rate, ==, target);
+    wav = belfry_wav_read (output, &error);
+    g_assert_no_error (error);
+  }
+
+  g_unlink (output);
+  g_rmdir (dir);
+}
+
+/* A header's rate sizes the resampler's filter: a file claiming 4 GHz
+ * asks for gigabytes. Rates beyond any sound card's are refused. */
+static void
+test_wav_absurd_rate (void)
+{
+  static const guint8 header[] = {
+    'R', 'I', 'F', 'F', 40, 0, 0, 0, 'W', 'A', 'V', 'E',
+    'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0, 1, 0, 0, 0x28, 0x6b, 0xee, 0, 0, 0, 0, 2, 0, 16, 0,
+    'd', 'a', 't', 'a', 4, 0, 0, 0, 0, 0, 0, 0,
+  };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *input = NULL;
+  int fd = g_file_open_tmp ("belfry-wav-XXXXXX.wav", &input, &error);
+  guint rate, channels, bits;
+
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (input, (const char *) header, sizeof header, &error));
+  /* --play probes a file before it converts it; both read the header
+   * the same way. */
+  g_assert_false (belfry_media_wav_probe (input, &rate, &channels, &bits, &error));
+  g_assert_error (error, BELFRY_MEDIA_ERROR, BELFRY_MEDIA_ERROR_FILE);
+  g_unlink (input);
+}
+
 typedef struct {
   const char *codec;
   guint codec_rate;
@@ -2594,6 +2650,8 @@ main (int   argc,
               fixture_tear_down);
 
   g_test_add_func ("/belfry/media/wav/convert", test_wav_convert);
+  g_test_add_func ("/belfry/media/wav/non-finite-float", test_wav_non_finite_float);
+  g_test_add_func ("/belfry/media/wav/absurd-rate", test_wav_absurd_rate);
   g_test_add ("/belfry/media/call/resample-pcmu", Fixture, &resample_pcmu, fixture_set_up,
               test_resample_call, fixture_tear_down);
   g_test_add ("/belfry/media/call/resample-opus", Fixture, &resample_opus, fixture_set_up,

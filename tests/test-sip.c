@@ -341,6 +341,16 @@ test_outgoing_busy (Fixture       *fixture,
   check_refused (fixture, "uas-busy.xml", 486);
 }
 
+/* A 401 without Call-ID (tests/fuzz/corpus/sip/crash-401-without-call-id,
+ * found by fuzz-sip) crashed belle-sip's digest code when Belfry answered
+ * it with credentials; the call fails with it instead. */
+static void
+test_outgoing_401_without_call_id (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  check_refused (fixture, "uas-401-no-call-id.xml", 401);
+}
+
 static void
 test_outgoing_declined (Fixture       *fixture,
                         gconstpointer  data)
@@ -781,16 +791,26 @@ test_incoming_unhandled_busy (Fixture       *fixture,
   g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
 }
 
+/* sipp calls with @scenario, the user agent answers as @plan says, and
+ * the call ends. */
+static void
+check_incoming_ends (Fixture    *fixture,
+                     const char *scenario,
+                     guint       plan)
+{
+  g_autoptr (BelfrySipp) sipp = start_sipp_client (fixture, scenario);
+
+  fixture->incoming_plan = plan;
+  g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
+  g_assert_cmpuint (fixture->invites, ==, 1);
+  wait_state (BELFRY_SESSION (fixture->invitation), BELFRY_SESSION_STATE_TERMINATED, 5000);
+}
+
 static void
 test_incoming_cancelled (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autoptr (BelfrySipp) sipp = start_sipp_client (fixture, "uac-cancel.xml");
-
-  fixture->incoming_plan = 1;
-  g_assert_cmpint (belfry_sipp_wait (sipp, 20000), ==, 0);
-  g_assert_cmpuint (fixture->invites, ==, 1);
-  wait_state (BELFRY_SESSION (fixture->invitation), BELFRY_SESSION_STATE_TERMINATED, 5000);
+  check_incoming_ends (fixture, "uac-cancel.xml", 1);
 }
 
 static void
@@ -852,10 +872,11 @@ probe_has_status_line (gpointer data)
 /* Sends @message raw over UDP or TCP and returns what came back within
  * @timeout_ms. */
 static char *
-send_raw (Fixture    *fixture,
-          const char *message,
-          gsize       length,
-          guint       timeout_ms)
+send_raw_after (Fixture    *fixture,
+                const char *first,
+                const char *message,
+                gsize       length,
+                guint       timeout_ms)
 {
   gboolean tcp = g_str_equal (fixture->variant->transport, "t1");
   g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (fixture->variant->address);
@@ -877,6 +898,8 @@ send_raw (Fixture    *fixture,
     g_socket_set_timeout (socket, 5);
     g_assert_true (g_socket_connect (socket, target, NULL, &error));
     g_assert_no_error (error);
+    if (first != NULL)
+      g_assert_cmpint (g_socket_send (socket, first, strlen (first), NULL, &error), ==, (gssize) strlen (first));
     while (sent < length) {
       gssize n = g_socket_send (socket, message + sent, length - sent, NULL, &error);
 
@@ -887,6 +910,9 @@ send_raw (Fixture    *fixture,
     g_clear_error (&error);
     g_socket_set_blocking (socket, FALSE);
   } else {
+    if (first != NULL)
+      g_socket_send_to (socket, target, first, strlen (first), NULL, &error);
+    g_assert_no_error (error);
     g_socket_send_to (socket, target, message, length, NULL, &error);
     g_assert_no_error (error);
   }
@@ -898,6 +924,15 @@ send_raw (Fixture    *fixture,
   g_source_destroy (source);
 
   return g_string_free (probe.received, FALSE);
+}
+
+static char *
+send_raw (Fixture    *fixture,
+          const char *message,
+          gsize       length,
+          guint       timeout_ms)
+{
+  return send_raw_after (fixture, NULL, message, length, timeout_ms);
 }
 
 static char *
@@ -933,6 +968,115 @@ request_without (Fixture    *fixture,
     g_string_append (request, "Content-Length: 0\r\n\r\n");
 
   return g_string_free (g_steal_pointer (&request), FALSE);
+}
+
+/* Requests that cannot be answered: no Via, or a Via naming a transport
+ * we do not listen on (tests/fuzz/corpus/sip/leak-bye-without-via, found
+ * by fuzz-sip). belle-sip found no channel for the answer and kept it for
+ * good, which the AddressSanitizer build reports as a leak; they are
+ * dropped, and the user agent goes on answering others. */
+static void
+test_unanswerable (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *methods[] = { "INFO", "BYE", "OPTIONS" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++) {
+    g_autofree char *without_via = request_without (fixture, methods[i], "Via", NULL);
+    g_autofree char *reply = send_raw (fixture, without_via, strlen (without_via), 300);
+    g_autofree char *plain = request_without (fixture, methods[i], NULL, NULL);
+    g_autoptr (GString) odd_transport = g_string_new (plain);
+    g_autofree char *odd_reply = NULL;
+
+    g_assert_cmpstr (reply, ==, "");
+    g_string_replace (odd_transport, "SIP/2.0/UDP", "SIP/2.0/UDEventP", 1);
+    g_string_replace (odd_transport, "SIP/2.0/TCP", "SIP/2.0/TCEventP", 1);
+    odd_reply = send_raw (fixture, odd_transport->str, odd_transport->len, 300);
+    g_assert_cmpstr (odd_reply, ==, "");
+  }
+
+  {
+    g_autofree char *options = request_without (fixture, "OPTIONS", NULL, NULL);
+    g_autofree char *reply = send_raw (fixture, options, strlen (options), 2000);
+
+    g_assert_true (g_str_has_prefix (reply, "SIP/2.0 200"));
+  }
+}
+
+/* A message that belle-sip's parser returns having read none of it
+ * (tests/fuzz/corpus/sip/crash-parsed-nothing, found by fuzz-sip) was kept
+ * by belle-sip's channel without a reference and freed; the next message
+ * from the same peer crashed the process. belfry-sip-loop.c guards the
+ * parser; the user agent answers the next message. */
+static void
+test_parsed_nothing (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *crash = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fuzz", "corpus", "sip",
+                                                 "crash-parsed-nothing", NULL);
+  g_autofree char *options = request_without (fixture, "OPTIONS", NULL, NULL);
+  g_autofree char *garbage = NULL;
+  g_autofree char *reply = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_get_contents (path, &crash, NULL, &error));
+  g_assert_no_error (error);
+  /* The harness's line ends and keyword, as fuzz-sip sends it. */
+  {
+    g_autofree char *port = g_strdup_printf ("%d", belfry_user_agent_get_port (fixture->user_agent));
+    g_autoptr (GString) text = g_string_new (crash);
+
+    g_string_replace (text, "[remote_port]", port, 0);
+    g_string_replace (text, "\n", "\r\n", 0);
+    /* Over TCP the next message follows in the same stream: it must start
+     * on a line of its own to be found. */
+    if (g_str_equal (fixture->variant->transport, "t1"))
+      g_string_append (text, "\r\n");
+    garbage = g_string_free (g_steal_pointer (&text), FALSE);
+  }
+
+  reply = send_raw_after (fixture, garbage, options, strlen (options), 2000);
+  g_assert_true (g_str_has_prefix (reply, "SIP/2.0 200"));
+}
+
+/* An offer without Content-Type (found by fuzz-sip) reached the session
+ * description handler with no type, a critical; a body that does not say
+ * what it is counts as none: Belfry offers in its 200, and ends the call
+ * when the ACK brings no answer. */
+static void
+test_body_without_type (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  check_incoming_ends (fixture, "uac-body-without-type.xml", 0);
+}
+
+/* A Request-URI that is not a SIP URI (tests/fuzz/corpus/sip/
+ * crash-request-uri-not-sip, found by fuzz-sip) reads as NULL from
+ * belle-sip, and an INVITE's crashed the check for sips:. Such requests
+ * are answered 416 (RFC 3261 section 8.2.2.1). */
+static void
+test_unsupported_uri_scheme (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const char *methods[] = { "INVITE", "OPTIONS", "MESSAGE" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++) {
+    g_autofree char *plain = request_without (fixture, methods[i], NULL, NULL);
+    g_autoptr (GString) request = g_string_new (plain);
+    g_autofree char *reply = NULL;
+    gsize line_end = strcspn (request->str, "\r");
+
+    g_string_erase (request, 0, line_end);
+    g_string_prepend (request, " tel:+12125550101 SIP/2.0");
+    g_string_prepend (request, methods[i]);
+    reply = send_raw (fixture, request->str, request->len, 2000);
+    g_test_message ("%s tel: answered %.40s", methods[i], reply);
+    /* belle-sip's 100 Trying comes first for an INVITE. */
+    g_assert_true (g_str_has_prefix (reply, "SIP/2.0 416") ||
+                   (i == 0 && g_str_has_prefix (reply, "SIP/2.0 100")));
+  }
+  g_assert_cmpuint (fixture->invites, ==, 0);
 }
 
 static void
@@ -1171,6 +1315,7 @@ main (int   argc,
     { "outgoing-dtmf-info", test_outgoing_dtmf_info },
     { "outgoing-forked", test_outgoing_forked },
     { "outgoing-busy", test_outgoing_busy },
+    { "outgoing-401-without-call-id", test_outgoing_401_without_call_id },
     { "outgoing-declined", test_outgoing_declined },
     { "outgoing-cancelled", test_outgoing_cancelled },
     { "outgoing-no-answer", test_outgoing_no_answer },
@@ -1186,6 +1331,10 @@ main (int   argc,
     { "options", test_options },
     { "port-taken", test_port_taken },
     { "malformed", test_malformed },
+    { "unanswerable", test_unanswerable },
+    { "parsed-nothing", test_parsed_nothing },
+    { "body-without-type", test_body_without_type },
+    { "unsupported-uri-scheme", test_unsupported_uri_scheme },
     { "outgoing-auth", test_outgoing_auth },
     { "cancel-race", test_cancel_race },
     { "incoming-expires", test_incoming_expires },

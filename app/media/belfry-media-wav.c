@@ -17,6 +17,12 @@
 #define WAVE_FORMAT_IEEE_FLOAT 3
 #define WAVE_FORMAT_EXTENSIBLE 0xfffe
 
+/* The sample rates a file may have. mediastreamer2's resampler (speex's)
+ * sizes its filter by the ratio of the rates: a header claiming 4 GHz
+ * would ask for gigabytes. */
+#define MIN_RATE 1000
+#define MAX_RATE 768000
+
 typedef struct {
   guint format;
   guint channels;
@@ -79,7 +85,8 @@ parse_wav (const guint8  *bytes,
     offset += 8 + chunk_size + (chunk_size & 1);
   }
 
-  if (!have_format || info->data == NULL || info->channels == 0 || info->rate == 0 ||
+  if (!have_format || info->data == NULL || info->channels == 0 ||
+      info->rate < MIN_RATE || info->rate > MAX_RATE ||
       !((info->format == WAVE_FORMAT_PCM &&
          (info->bits == 8 || info->bits == 16 || info->bits == 24 || info->bits == 32)) ||
         (info->format == WAVE_FORMAT_IEEE_FLOAT && info->bits == 32))) {
@@ -146,7 +153,9 @@ read_frame (const WavInfo *info,
         float value;
 
         memcpy (&value, &raw, sizeof value);
-        sum += value;
+        /* Float samples are -1..1; a file may hold anything, NaN and
+         * infinities too, which no 16-bit sample can stand for. */
+        sum += isfinite (value) ? CLAMP (value, -1.0f, 1.0f) : 0.0f;
       } else {
         sum += (gint32) read_le32 (p) / 2147483648.0;
       }

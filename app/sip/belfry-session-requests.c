@@ -45,8 +45,14 @@ belfry_session_dup_body (belle_sip_message_t  *message,
   if (size == 0 || belle_sip_message_get_body (message) == NULL)
     return NULL;
 
+  /* A body must say what it is (RFC 3261 section 20.15); one that does not
+   * cannot be read, and counts as none, rather than reaching a session
+   * description handler with no type (found by tests/fuzz/fuzz-sip). */
   type = belle_sip_message_get_header_by_type (message, belle_sip_header_content_type_t);
-  if (content_type != NULL && type != NULL)
+  if (type == NULL || belle_sip_header_content_type_get_type (type) == NULL ||
+      belle_sip_header_content_type_get_subtype (type) == NULL)
+    return NULL;
+  if (content_type != NULL)
     *content_type = g_strdup_printf ("%s/%s", belle_sip_header_content_type_get_type (type),
                                      belle_sip_header_content_type_get_subtype (type));
 

@@ -264,13 +264,14 @@ handle_new_invite (BelfryUserAgent                *self,
   g_signal_emit (self, signals[SIGNAL_INVITE], 0, invitation);
 }
 
-/* RFC 3261 section 8.1.1 lists the headers every request carries;
- * belle-sip lets some requests without them through. Returns the reason
- * of a 400, or NULL. */
+/* RFC 3261 section 8.1.1 lists the headers every request carries, and
+ * a response copies them (section 8.2.6.2); belle-sip lets some messages
+ * without them through. @method is the request's, or for a response the
+ * method of the request it answers. Returns what is wrong, or NULL. */
 static const char *
-missing_mandatory_header (belle_sip_request_t *request)
+missing_mandatory_header (belle_sip_message_t *message,
+                          const char          *method)
 {
-  belle_sip_message_t *message = BELLE_SIP_MESSAGE (request);
   belle_sip_header_cseq_t *cseq = belle_sip_message_get_header_by_type (message, belle_sip_header_cseq_t);
 
   if (belle_sip_message_get_header_by_type (message, belle_sip_header_call_id_t) == NULL)
@@ -281,9 +282,27 @@ missing_mandatory_header (belle_sip_request_t *request)
     return "Missing To";
   if (cseq == NULL)
     return "Missing CSeq";
-  if (g_strcmp0 (belle_sip_header_cseq_get_method (cseq), belle_sip_request_get_method (request)) != 0)
+  if (g_strcmp0 (belle_sip_header_cseq_get_method (cseq), method) != 0)
     return "CSeq method does not match";
   return NULL;
+}
+
+/* An answer goes over the transport that the top Via names (RFC 3261
+ * section 18.2.2). Without a Via, or with one naming a transport we do
+ * not listen on, belle-sip finds no channel for the answer and keeps it
+ * for good; such a request cannot be answered and is dropped. */
+static gboolean
+can_answer (BelfryUserAgent     *self,
+            belle_sip_request_t *request)
+{
+  belle_sip_header_via_t *via = belle_sip_message_get_header_by_type (request, belle_sip_header_via_t);
+  g_autofree char *transport = NULL;
+
+  if (via == NULL || belle_sip_header_via_get_transport (via) == NULL)
+    return FALSE;
+  /* belle-sip names its listening points in lower case. */
+  transport = g_ascii_strdown (belle_sip_header_via_get_transport (via), -1);
+  return belle_sip_provider_get_listening_point (self->provider, transport) != NULL;
 }
 
 static void
@@ -300,14 +319,28 @@ on_request_event (void                            *user_ctx,
 
   g_object_ref (self);
 
-  if (strcmp (method, "ACK") != 0 && missing_mandatory_header (request) != NULL) {
+  if (!can_answer (self, request)) {
+    g_message ("Dropped a %s request whose Via names no transport of ours", method);
+  } else if (strcmp (method, "ACK") != 0 &&
+             missing_mandatory_header (BELLE_SIP_MESSAGE (request), method) != NULL) {
     belle_sip_response_t *response = belle_sip_response_create_from_request (request, 400);
 
-    belle_sip_response_set_reason_phrase (response, missing_mandatory_header (request));
+    belle_sip_response_set_reason_phrase (response,
+                                          missing_mandatory_header (BELLE_SIP_MESSAGE (request), method));
     if (transaction == NULL)
       belle_sip_provider_send_response (self->provider, response);
     else
       belle_sip_server_transaction_send_response (transaction, response);
+  } else if (belle_sip_request_get_uri (request) == NULL) {
+    /* belle-sip keeps a Request-URI of another scheme (tel:, or garbage
+     * such as "pi:x") apart, and the SIP URI reads as NULL. RFC 3261
+     * section 8.2.2.1: 416 Unsupported URI Scheme (found by fuzz-sip, where
+     * an INVITE's crashed the check for sips:). An ACK has no answer. */
+    if (strcmp (method, "ACK") != 0) {
+      if (transaction == NULL)
+        transaction = belle_sip_provider_create_server_transaction (self->provider, request);
+      respond (self, transaction, request, 416);
+    }
   } else if (strcmp (method, "CANCEL") == 0) {
     handle_cancel (self, transaction, request);
   } else if (binding != NULL && binding->owner != NULL) {
@@ -384,6 +417,7 @@ on_response_event (void                             *user_ctx,
   BelfryUserAgent *self = user_ctx;
   belle_sip_client_transaction_t *transaction = belle_sip_response_event_get_client_transaction (event);
   belle_sip_response_t *response = belle_sip_response_event_get_response (event);
+  const char *reason;
   GObject *owner;
   ClientOp *op;
   int status;
@@ -395,7 +429,28 @@ on_response_event (void                             *user_ctx,
   if (op == NULL)
     goto out;
 
+  /* belle-sip matches a response to its transaction by the Via branch
+   * alone, and its own code (digest authentication, dialogs) then reads
+   * the Call-ID, From, To and CSeq that a malformed response may lack.
+   * Neither belle-sip nor the owner reads such a response: a provisional
+   * one is ignored; a final one, which has already ended the transaction,
+   * fails the request with its status. */
   status = belle_sip_response_get_status_code (response);
+  reason = missing_mandatory_header (BELLE_SIP_MESSAGE (response),
+                                     belle_sip_request_get_method (belle_sip_transaction_get_request (
+                                       BELLE_SIP_TRANSACTION (transaction))));
+  if (reason != NULL) {
+    g_message ("A %d response is malformed (%s)", status, reason);
+    if (status >= 200) {
+      g_autofree char *message = g_strdup_printf ("The peer's %d response is malformed: %s",
+                                                  status, reason);
+
+      fail_op (op, transaction, status, message);
+      forget_op (self, transaction, op);
+    }
+    goto out;
+  }
+
   if ((status == 401 || status == 407) && retry_with_credentials (self, op, transaction, response))
     goto out;
 
