@@ -254,3 +254,45 @@ belfry_test_observe_for (guint ms)
 {
   belfry_test_wait_until (never, NULL, ms);
 }
+
+static void
+process_exited_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  gboolean *exited = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *exited = TRUE;
+  g_rc_box_release (exited);
+}
+
+/* Sends @signal_number to @process and waits up to @timeout_ms for it to
+ * exit; one that does not is killed, and waited for again. Returns
+ * whether it exited by itself. */
+gboolean
+belfry_test_stop_process (GSubprocess *process,
+                          int          signal_number,
+                          guint        timeout_ms)
+{
+  /* Shared with the callback, which may come after the waits gave up. */
+  gboolean *exited = g_rc_box_new0 (gboolean);
+  gboolean by_itself;
+
+  g_subprocess_send_signal (process, signal_number);
+  g_subprocess_wait_async (process, NULL, process_exited_cb, g_rc_box_acquire (exited));
+  by_itself = belfry_test_wait_until (belfry_test_flag_set, exited, timeout_ms);
+  if (!by_itself) {
+    g_subprocess_force_exit (process);
+    belfry_test_wait_until (belfry_test_flag_set, exited, 5000);
+  }
+  g_rc_box_release (exited);
+  return by_itself;
+}
+
+/* Whether the gboolean at @data is TRUE, for belfry_test_wait_until(). */
+gboolean
+belfry_test_flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}

@@ -23,6 +23,7 @@ gboolean      belfry_test_wait_until       (gboolean      (*condition) (gpointer
                                             guint           timeout_ms);
 void          belfry_test_observe_for      (guint           ms);
 gboolean      belfry_test_pointer_set      (gpointer        data);
+gboolean      belfry_test_flag_set         (gpointer        data);
 gboolean      belfry_test_pointer_cleared  (gpointer        data);
 void          belfry_test_assert_finalized (gpointer        object,
                                             guint           timeout_ms);
@@ -30,6 +31,9 @@ void          belfry_test_store_result_cb  (GObject        *source,
                                             GAsyncResult   *result,
                                             gpointer        user_data);
 GAsyncResult *belfry_test_wait_result      (GAsyncResult  **slot,
+                                            guint           timeout_ms);
+gboolean      belfry_test_stop_process     (GSubprocess    *process,
+                                            int             signal_number,
                                             guint           timeout_ms);
 
 G_END_DECLS
