@@ -265,6 +265,11 @@ static void
 test_properties_read_only (void)
 {
   g_autoptr (BelfrySession) session = new_session ();
+  guint n_props;
+  g_autofree GParamSpec **pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (session), &n_props);
+
+  /* A new property must say here how callers may set it. */
+  g_assert_cmpuint (n_props, ==, G_N_ELEMENTS (session_properties));
 
   for (guint i = 0; i < G_N_ELEMENTS (session_properties); i++) {
     const PropertyInfo *info = &session_properties[i];
